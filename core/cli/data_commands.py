@@ -1,0 +1,224 @@
+"""``hubbub import``, ``hubbub export`` and ``hubbub rejects``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from hubbub.cli import ProjectOption, command
+from hubbub.cli.output import OutputFormat, emit, message
+from hubbub.errors import HubbubError
+
+if TYPE_CHECKING:
+    from hubbub.files import FileSource
+    from hubbub.ingest import IngestSummary
+    from hubbub.plugin_host import PluginHost
+
+
+def parse_field_map(pairs: list[str]) -> dict[str, str]:
+    """``["text=body", …]`` → ``{"text": "body"}``; unknown native fields are an error."""
+    from hubbub.records import NATIVE_FIELDS
+
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        field, column = field.strip(), column.strip()
+        if not sep or not field or not column:
+            raise HubbubError(f"--map {pair!r}: expected FIELD=COLUMN, e.g. --map text=body")
+        if field not in NATIVE_FIELDS:
+            raise HubbubError(
+                f"--map {pair!r}: {field!r} is not a native field ({', '.join(NATIVE_FIELDS)})"
+            )
+        mapping[field] = column
+    return mapping
+
+
+def pick_file_source(host: PluginHost, path: Path, fmt: str | None) -> type[FileSource]:
+    """The file source for ``--format`` or, without it, for the file's extension."""
+    from hubbub.files import FileSource
+
+    file_sources = {
+        name: cls for name, cls in host.sources().items() if issubclass(cls, FileSource)
+    }
+    if fmt:
+        if fmt not in file_sources:
+            choices = ", ".join(sorted(file_sources))
+            raise HubbubError(f"unknown import format {fmt!r} (available: {choices})")
+        return file_sources[fmt]
+    suffix = path.suffix.lower()
+    matches = [cls for cls in file_sources.values() if suffix in cls.extensions]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise HubbubError(
+            f"{path}: cannot tell the format from {suffix or 'a name without extension'!r}; "
+            f"pass --format ({', '.join(sorted(file_sources))})"
+        )
+    names = ", ".join(sorted(cls.name for cls in matches))
+    raise HubbubError(f"{path}: {suffix!r} fits several formats ({names}); pass --format")
+
+
+def _summary_line(path: Path, summary: IngestSummary) -> str:
+    text = (
+        f"{path}: read {summary.read}, stored {summary.stored}, "
+        f"duplicates {summary.duplicates}, rejected {summary.rejected}"
+    )
+    if summary.resumed and not summary.read:
+        return f"{path}: nothing new since the last import"
+    if summary.resumed:
+        text += " (resumed where the last import stopped)"
+    if summary.rejected:
+        text += " — see `hubbub rejects`"
+    return text
+
+
+@command("import")
+def import_files(
+    files: Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="Input format (default: from the extension), e.g. jsonl, csv."
+        ),
+    ] = None,
+    field_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map", help="FIELD=COLUMN: read a native field from another column. Repeatable."
+        ),
+    ] = None,
+    platform: Annotated[
+        str, typer.Option(help="Platform for records that do not name one.")
+    ] = "native",
+    project: ProjectOption = None,
+) -> None:
+    """Import posts from files, skipping ones already stored; bad records go to rejects."""
+    from hubbub.ingest import run_source
+    from hubbub.plugin_host import get_host
+    from hubbub.project import Project
+
+    mapping = parse_field_map(field_map or [])
+    proj = Project.load(project)
+    host = get_host()
+    sources = []
+    for path in files:
+        if not path.is_file():
+            raise HubbubError(f"{path}: no such file")
+        cls = pick_file_source(host, path, fmt)
+        options = cls.parse_options(
+            {
+                "path": str(path),
+                "platform": platform,
+                "field_map": mapping,
+                "max_record_bytes": proj.config.project.max_record_bytes,
+            },
+            f"--format {cls.name}",
+        )
+        sources.append((path, cls(options, key=f"file:{path.resolve()}")))
+    store = proj.store
+    with _progress() as advance:
+        for path, source in sources:
+            summary = run_source(
+                store,
+                source,
+                host=host,
+                batch_size=proj.config.project.batch_size,
+                progress=advance(path),
+            )
+            message(_summary_line(path, summary))
+    proj.close()
+
+
+class _progress:
+    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __enter__(self):
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        console = Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TextColumn("{task.fields[records]} records"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        )
+        self.progress.__enter__()
+        return self.advance
+
+    def advance(self, path: Path):
+        task = self.progress.add_task(path.name, total=None, records=0)
+
+        def update(summary: IngestSummary, done: int, total: int | None) -> None:
+            self.progress.update(task, completed=done, total=total, records=summary.read)
+
+        return update
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.progress.__exit__(*exc_info)
+
+
+@command("export")
+def export(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Write every stored post with its annotations as native JSONL."""
+    from hubbub.export import write_jsonl
+    from hubbub.project import Project
+
+    proj = Project.load(project)
+    if output is None:
+        count = write_jsonl(proj.store, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        with output.open("wb") as stream:
+            count = write_jsonl(proj.store, stream)
+    message(f"Exported {count} posts" + (f" to {output}" if output else ""))
+    proj.close()
+
+
+@command("rejects")
+def rejects(
+    source: Annotated[
+        str | None, typer.Option(help="Only rejects of this source (e.g. file:/path).")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(min=0, help="How many to show, newest first (0: all).")
+    ] = 100,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    project: ProjectOption = None,
+) -> None:
+    """List records that could not be stored, with where they were and why."""
+    from hubbub.project import Project
+
+    proj = Project.load(project)
+    rows = proj.store.rejects(source=source, limit=limit or None)
+    total = proj.store.count_rejects()
+    proj.close()
+    for row in rows:
+        row["created_at"] = row["created_at"].isoformat() + "Z"
+        if fmt is OutputFormat.table:
+            row["record"] = row["record"][:60]
+    emit(
+        rows,
+        fmt,
+        columns=["id", "source", "position", "reason", "record", "created_at"],
+        title=f"Rejects ({len(rows)} of {total})",
+    )

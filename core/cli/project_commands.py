@@ -1,0 +1,48 @@
+"""``hubbub init`` and ``hubbub demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from hubbub.cli import command
+from hubbub.cli.output import message
+
+
+@command("init")
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new project.")] = Path("."),
+    name: Annotated[str | None, typer.Option(help="Project name (default: the folder's).")] = None,
+) -> None:
+    """Write a commented hubbub.toml and create the database."""
+    from hubbub.project import init_project
+
+    project = init_project(directory, name)
+    message(f"Created {project.config_path} and {project.database_url}")
+    message("Next: `hubbub import FILE` or add [[sources]] to hubbub.toml.")
+
+
+@command("demo")
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Folder for the demo project.")] = Path(
+        "hubbub-demo"
+    ),
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed builds the same data.")
+    ] = 42,
+    posts: Annotated[int, typer.Option(min=100, help="About how many posts to generate.")] = 20_000,
+    no_tui: Annotated[
+        bool,
+        typer.Option("--no-tui", help="Only print the report (the terminal UI is not built yet)."),
+    ] = False,
+) -> None:
+    """Build the demo project (synthetic data with known answers), analyse it, print the report."""
+    from hubbub.cli.report_output import print_overview
+    from hubbub.demo.build import build_demo
+
+    result = build_demo(directory, seed=seed, posts=posts, progress=message)
+    print_overview(result.overview, title=f"{result.project.config.project.name}: corpus overview")
+    message(f"Demo project: {result.project.directory}")
+    message(f"Planted answers: {result.expected_path}")
+    message(f"Try: hubbub -p {directory} ... or `cd {directory}` and run hubbub there.")

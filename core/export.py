@@ -1,0 +1,69 @@
+"""Writing stored posts back out as native JSONL, with their annotations.
+
+What ``hubbub export`` writes, ``hubbub import`` reads: the round trip keeps every
+native field (ids stay strings; times are ISO 8601 UTC).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import orjson
+from hubbub.store import Store
+
+_OPTIONAL = (
+    "url",
+    "author_name",
+    "author_followers",
+    "lang",
+    "reply_to_id",
+    "reply_to_author",
+    "conversation_id",
+    "repost_of_id",
+    "repost_of_author",
+    "quote_of_id",
+    "quote_of_author",
+    "likes",
+    "reposts",
+    "replies",
+)
+
+
+def native_record(row: Any, annotations: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The native-format dict of a stored post row (optional fields only when set)."""
+    record: dict[str, Any] = {
+        "id": row.external_id,
+        "platform": row.platform,
+        "author": row.author,
+        "created_at": row.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if not row.created_at.microsecond
+        else row.created_at.isoformat() + "Z",
+        "text": row.text,
+    }
+    for name in _OPTIONAL:
+        value = getattr(row, name)
+        if value is not None:
+            record[name] = value
+    record["mentions"] = orjson.loads(row.mentions)
+    record["hashtags"] = orjson.loads(row.hashtags)
+    if annotations:
+        record["annotations"] = annotations
+    return record
+
+
+def iter_native(store: Store, *, batch_size: int = 5000) -> Iterator[dict[str, Any]]:
+    """Every stored post as a native record, in storage order, batch by batch."""
+    for rows in store.iter_posts(batch_size):
+        annotations = store.annotations_for([row.id for row in rows])
+        for row in rows:
+            yield native_record(row, annotations.get(row.id))
+
+
+def write_jsonl(store: Store, stream: BinaryIO) -> int:
+    """Write every post as one JSON line to ``stream``; returns how many were written."""
+    count = 0
+    for record in iter_native(store):
+        stream.write(orjson.dumps(record) + b"\n")
+        count += 1
+    return count

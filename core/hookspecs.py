@@ -1,0 +1,87 @@
+"""Hook specifications: what a hubbub plugin can implement.
+
+Plugins write ``from hubbub import hookimpl`` and implement any of these by name.
+pluggy lets an implementation accept only the arguments it needs, so new arguments
+can be added to a hook later without breaking existing plugins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import typer
+    from hubbub.posts import Post
+
+hookspec = pluggy.HookspecMarker("hubbub")
+hookimpl = pluggy.HookimplMarker("hubbub")
+
+
+# ---------------------------------------------------------------- Sources
+
+
+@hookspec
+def register_sources(register: Callable[..., None]) -> None:
+    """Register source types (``jsonl``, ``csv``, ``mastodon``, …).
+
+    :param register: call ``register(SourceClass)`` once per source type; the class must
+        subclass :class:`hubbub.Source` and have a unique ``name``.
+    :returns: nothing; registration happens through the callback.
+    """
+
+
+# ---------------------------------------------------------------- Analyzers
+
+
+@hookspec
+def register_analyzers(register: Callable[..., None]) -> None:
+    """Register post analyzers and corpus analyzers.
+
+    :param register: call ``register(AnalyzerClass)`` once per analyzer; the class must
+        subclass :class:`hubbub.PostAnalyzer` or :class:`hubbub.CorpusAnalyzer`.
+    :returns: nothing; registration happens through the callback.
+    """
+
+
+# ---------------------------------------------------------------- Reporters
+
+
+@hookspec
+def register_reporters(register: Callable[..., None]) -> None:
+    """Register output formats.
+
+    :param register: call ``register(ReporterClass)`` once per format; the class must
+        subclass :class:`hubbub.Reporter`.
+    :returns: nothing; registration happens through the callback.
+    """
+
+
+# ---------------------------------------------------------------- CLI
+
+
+@hookspec
+def register_commands(cli: typer.Typer) -> None:
+    """Add commands to the ``hubbub`` command line.
+
+    :param cli: the root :class:`typer.Typer` app; use ``@cli.command()``.
+    :returns: nothing.
+    """
+
+
+# ---------------------------------------------------------------- Events
+
+
+@hookspec
+def batch_stored(source: str, posts: Sequence[Post], counts: dict[str, Any]) -> None:
+    """Called after each batch of posts is committed to the store.
+
+    :param source: the key of the source the batch came from (``file:/path`` or a
+        configured source name).
+    :param posts: the posts of the batch, duplicates included (already stored ones
+        were skipped by the store).
+    :param counts: ``{"read": n, "stored": n, "duplicates": n, "rejected": n}`` for the batch.
+    :returns: nothing; an exception is reported with the plugin's name and the run goes on.
+    """

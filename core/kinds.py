@@ -1,0 +1,118 @@
+"""Base classes for what plugins register: sources, analyzers and reporters.
+
+Each kind has a ``name`` (unique within its kind), an ``Options`` pydantic model that
+validates its ``hubbub.toml`` section (and documents it), and one job.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
+
+from hubbub.errors import ConfigError
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+if TYPE_CHECKING:
+    from hubbub.posts import Post, Reject
+    from hubbub.project import Project
+
+
+class Options(BaseModel):
+    """Base for a kind's options: unknown keys are an error, so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def format_validation_error(error: ValidationError, where: str) -> str:
+    """Turn a pydantic error into one readable line naming the key and what was expected."""
+    problems = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif "input" in item and item["type"] != "missing":
+            message = f"{message} (got {item['input']!r})"
+        problems.append(f"{key}: {message}" if key else message)
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{where}: {problems[0]}{more}"
+
+
+class Kind(ABC):  # noqa: B024 - the kinds below declare the abstract job
+    """What every registered kind shares: a name, a description and validated options."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    Options: ClassVar[type[Options]] = Options
+
+    #: set by the registry: the plugin that registered this class
+    plugin: ClassVar[str] = ""
+
+    def __init__(self, options: Options | None = None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    @classmethod
+    def parse_options(cls, section: dict[str, Any], where: str) -> Options:
+        """Validate a config section against ``Options``; raise :class:`ConfigError` naming ``where``."""
+        try:
+            return cls.Options.model_validate(section)
+        except ValidationError as error:
+            raise ConfigError(format_validation_error(error, where)) from None
+
+
+class Source(Kind):
+    """Yields normalised posts (and rejects) and keeps a resumable cursor.
+
+    The ingest loop calls :meth:`read` with the cursor saved after the last committed
+    batch (``None`` the first time) and, after each batch it commits, saves what
+    :meth:`checkpoint` returns. A checkpoint must describe the state right after the
+    last item yielded, so a resumed read neither repeats nor skips anything.
+    """
+
+    def __init__(self, options: Options | None = None, *, key: str = "") -> None:
+        super().__init__(options)
+        #: identity of this source's cursor and of its rejects (``file:/path`` or a config name)
+        self.key = key or self.name
+
+    @abstractmethod
+    def read(self, cursor: dict[str, Any] | None) -> Iterator[Post | Reject]:
+        """Yield posts and rejects, starting after ``cursor``."""
+
+    def checkpoint(self) -> dict[str, Any] | None:
+        """The cursor for resuming after the last yielded item (JSON-serialisable)."""
+        return None
+
+    def progress(self) -> tuple[int, int | None]:
+        """Work done and total (e.g. bytes read and file size) for a progress bar."""
+        return 0, None
+
+
+class PostAnalyzer(Kind):
+    """Turns a batch of posts into annotations, one dict per post.
+
+    Bump ``version`` when results would change: posts analysed by an older version
+    are analysed again.
+    """
+
+    version: ClassVar[str] = "1"
+
+    @abstractmethod
+    def analyze(self, posts: Sequence[Post]) -> list[dict[str, Any]]:
+        """Return one ``{key: value}`` dict of annotations per post, in order."""
+
+
+class CorpusAnalyzer(Kind):
+    """Turns a scope of the corpus (topic, brand, time window) into findings."""
+
+    @abstractmethod
+    def run(self, project: Project, scope: dict[str, Any]) -> Iterable[dict[str, Any]]:
+        """Yield findings: dicts with ``subject``, ``score`` and ``details``."""
+
+
+class Reporter(Kind):
+    """Renders a report to a text stream in one output format."""
+
+    @abstractmethod
+    def render(self, report: dict[str, Any], stream: TextIO) -> None:
+        """Write ``report`` to ``stream``."""

@@ -1,0 +1,204 @@
+"""The plugin engine: loads bundled and third-party plugins and collects what they register.
+
+Bundled plugins are the modules in :data:`DEFAULT_PLUGINS`, registered exactly as a
+third-party plugin is. Third-party plugins are found through the ``hubbub``
+entry-point group. ``HUBBUB_LOAD_PLUGINS`` (comma-separated entry-point names, empty
+for none) restricts which third-party plugins load; ``HUBBUB_TRACE_PLUGINS=1`` prints
+every hook call to stderr.
+
+A plugin that fails to import, raises in a hook or registers something invalid is
+recorded under its name in :attr:`PluginHost.errors`; nothing else stops.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any
+
+import pluggy
+from hubbub import hookspecs
+from hubbub.errors import HubbubError, PluginError
+from hubbub.kinds import CorpusAnalyzer, Kind, PostAnalyzer, Reporter, Source
+
+DEFAULT_PLUGINS: tuple[str, ...] = ("hubbub.plugins.native",)
+
+ENTRY_POINT_GROUP = "hubbub"
+LOAD_ENV = "HUBBUB_LOAD_PLUGINS"
+TRACE_ENV = "HUBBUB_TRACE_PLUGINS"
+
+#: registry kind -> (hook name, accepted base classes)
+KINDS: dict[str, tuple[str, tuple[type[Kind], ...]]] = {
+    "source": ("register_sources", (Source,)),
+    "analyzer": ("register_analyzers", (PostAnalyzer, CorpusAnalyzer)),
+    "reporter": ("register_reporters", (Reporter,)),
+}
+
+
+@dataclass
+class PluginInfo:
+    """What ``hubbub plugins`` shows about one plugin."""
+
+    name: str
+    version: str
+    bundled: bool
+    hooks: list[str] = field(default_factory=list)
+    registered: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class PluginHost:
+    """A plugin manager plus the registry of sources, analyzers and reporters."""
+
+    def __init__(self, *, load_entry_points: bool = True, extra: Iterable[Any] = ()) -> None:
+        self.pm = pluggy.PluginManager("hubbub")
+        self.pm.add_hookspecs(hookspecs)
+        self.info: dict[str, PluginInfo] = {}
+        self.registry: dict[str, dict[str, type[Kind]]] = {kind: {} for kind in KINDS}
+        if os.environ.get(TRACE_ENV):
+            self.pm.trace.root.setwriter(lambda message: sys.stderr.write(message))
+            self.pm.enable_tracing()
+        for module_name in DEFAULT_PLUGINS:
+            self._load_module(module_name)
+        if load_entry_points:
+            self._load_entry_points()
+        for plugin in extra:
+            self.add(plugin)
+        self._collect()
+
+    # ------------------------------------------------------------ loading
+
+    def _load_module(self, module_name: str) -> None:
+        short = module_name.rsplit(".", 1)[-1]
+        from hubbub import __version__
+
+        info = self.info.setdefault(short, PluginInfo(short, __version__, bundled=True))
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as error:  # a bundled plugin's failure must not stop hubbub
+            info.errors.append(f"failed to import: {error}")
+            return
+        self.pm.register(module, name=short)
+
+    def _load_entry_points(self) -> None:
+        wanted = os.environ.get(LOAD_ENV)
+        allowed = None if wanted is None else {n.strip() for n in wanted.split(",") if n.strip()}
+        for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if allowed is not None and entry_point.name not in allowed:
+                continue
+            if entry_point.name in self.info:
+                continue
+            version = entry_point.dist.version if entry_point.dist else "?"
+            info = PluginInfo(entry_point.name, version, bundled=False)
+            self.info[entry_point.name] = info
+            try:
+                plugin = entry_point.load()
+                self.pm.register(plugin, name=entry_point.name)
+            except Exception as error:
+                info.errors.append(f"failed to load: {type(error).__name__}: {error}")
+
+    def add(self, plugin: Any, name: str | None = None) -> None:
+        """Register a plugin object (a module or an instance with hookimpls), e.g. in tests."""
+        name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
+        info = self.info.setdefault(name, PluginInfo(name, "-", bundled=False))
+        try:
+            self.pm.register(plugin, name=name)
+        except Exception as error:
+            info.errors.append(f"failed to register: {error}")
+
+    # ------------------------------------------------------------ registration
+
+    def _collect(self) -> None:
+        for name, plugin in self.pm.list_name_plugin():
+            info = self.info.setdefault(name, PluginInfo(name, "-", bundled=False))
+            info.hooks = sorted(
+                hook.name for hook in self.pm.get_hookcallers(plugin) or () if hook.name
+            )
+        for kind, (hook_name, _bases) in KINDS.items():
+            for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+                register = self._make_register(kind, impl.plugin_name)
+                self._call_impl(impl, {"register": register})
+
+    def _make_register(self, kind: str, plugin_name: str) -> Callable[..., None]:
+        bases = KINDS[kind][1]
+
+        def register(cls: type[Kind]) -> None:
+            if not (isinstance(cls, type) and issubclass(cls, bases)):
+                expected = " or ".join(f"hubbub.{base.__name__}" for base in bases)
+                raise TypeError(f"expected a subclass of {expected}, got {cls!r}")
+            if inspect.isabstract(cls):
+                missing = ", ".join(sorted(cls.__abstractmethods__))
+                raise TypeError(f"{cls.__name__} does not implement {missing}")
+            if not isinstance(cls.name, str) or not cls.name:
+                raise TypeError(f"{cls.__name__} has no name")
+            existing = self.registry[kind].get(cls.name)
+            if existing is not None:
+                raise PluginError(
+                    f"{kind} {cls.name!r} is already registered by plugin {existing.plugin!r}"
+                )
+            cls.plugin = plugin_name
+            self.registry[kind][cls.name] = cls
+            self.info[plugin_name].registered.append(f"{kind}:{cls.name}")
+
+        return register
+
+    def _call_impl(self, impl: pluggy.HookImpl, kwargs: dict[str, Any]) -> Any:
+        """Call one plugin's implementation; record (not raise) what goes wrong."""
+        try:
+            return impl.function(*[kwargs[arg] for arg in impl.argnames])
+        except Exception as error:
+            self.info[impl.plugin_name].errors.append(
+                f"{impl.function.__name__}: {type(error).__name__}: {error}"
+            )
+            return None
+
+    def call_event(self, hook_name: str, **kwargs: Any) -> None:
+        """Call an event hook on every plugin, each separately, so one failure stops none."""
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            self._call_impl(impl, kwargs)
+
+    def register_commands(self, cli: Any) -> None:
+        """Let plugins add typer commands to ``cli``."""
+        for impl in self.pm.hook.register_commands.get_hookimpls():
+            self._call_impl(impl, {"cli": cli})
+
+    # ------------------------------------------------------------ lookup
+
+    def get(self, kind: str, name: str) -> type[Kind]:
+        """The registered class of ``kind`` called ``name``, or a clear error listing the choices."""
+        try:
+            return self.registry[kind][name]
+        except KeyError:
+            choices = ", ".join(sorted(self.registry[kind])) or "none"
+            raise HubbubError(f"unknown {kind} {name!r} (available: {choices})") from None
+
+    def sources(self) -> dict[str, type[Source]]:
+        """Registered source types by name."""
+        return self.registry["source"]  # type: ignore[return-value]
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        """Plugin name -> error messages, for plugins that had any."""
+        return {name: info.errors for name, info in self.info.items() if info.errors}
+
+
+_host: PluginHost | None = None
+
+
+def get_host() -> PluginHost:
+    """The process-wide plugin host, loaded once on first use."""
+    global _host
+    if _host is None:
+        _host = PluginHost()
+    return _host
+
+
+def reset_host() -> None:
+    """Forget the loaded plugins (tests use this after changing the environment)."""
+    global _host
+    _host = None

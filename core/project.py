@@ -1,0 +1,92 @@
+"""A listening project: its directory, its validated ``hubbub.toml`` and its store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hubbub.config import CONFIG_NAME, Config, find_project_dir, load_config, resolve_database_url
+from hubbub.errors import ConfigError
+from hubbub.store import Store
+
+CONFIG_TEMPLATE = """\
+# hubbub.toml: one listening project. Docs: docs/configuration.md
+# Secrets (API tokens, passwords) never go here: options that need one name an
+# environment variable instead.
+
+[project]
+name = "{name}"
+# SQLite file next to this one by default; a team can use postgresql://user@host/db
+database = "sqlite:///hubbub.db"
+# time zone for daily and weekly windows (an IANA name)
+timezone = "UTC"
+# records larger than this are rejected unread
+max_record_bytes = 1048576
+
+# A brand is the accounts it answers from and words that name it. A competitor is
+# just another brand.
+# [brands.acme]
+# handles = ["Acme", "AcmeHelp"]
+# keywords = ["acme"]
+# reply_target = "15m"
+
+# Topics are named queries.
+# [topics]
+# baggage = '"lost bag" OR #baggage OR luggage'
+
+# Sources that `hubbub ingest` runs; files can be imported with `hubbub import FILE`.
+# [[sources]]
+# type = "jsonl"
+# name = "archive"
+# path = "posts.jsonl"
+"""
+
+
+@dataclass
+class Project:
+    """A project directory with its configuration; the store opens on first use."""
+
+    directory: Path
+    config: Config
+    _store: Store | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, project: str | Path | None = None) -> Project:
+        """Find and load the project (``--project``, ``$HUBBUB_PROJECT`` or the cwd upward)."""
+        directory = find_project_dir(project)
+        return cls(directory, load_config(directory / CONFIG_NAME))
+
+    @property
+    def config_path(self) -> Path:
+        """The project's ``hubbub.toml``."""
+        return self.directory / CONFIG_NAME
+
+    @property
+    def database_url(self) -> str:
+        """The database URL with a relative SQLite path made absolute."""
+        return resolve_database_url(self.config.project.database, self.directory)
+
+    @property
+    def store(self) -> Store:
+        """The project's store, opened (and migrated) on first use."""
+        if self._store is None:
+            self._store = Store.open(self.database_url)
+        return self._store
+
+    def close(self) -> None:
+        """Close the store if it was opened."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def init_project(directory: Path, name: str | None = None) -> Project:
+    """Write a commented ``hubbub.toml`` in ``directory`` and create the database."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / CONFIG_NAME
+    if path.exists():
+        raise ConfigError(f"{path} already exists; not overwriting it")
+    path.write_text(CONFIG_TEMPLATE.format(name=name or directory.resolve().name), encoding="utf-8")
+    project = Project(directory.resolve(), load_config(path))
+    project.store  # noqa: B018 - creates and migrates the database
+    return project

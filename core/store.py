@@ -1,0 +1,302 @@
+"""The store: one database (SQLite by default) holding posts, annotations, findings,
+cursors, rejects and runs.
+
+Opening a store migrates it to the current schema with Alembic, so upgrading hubbub
+never loses a database. Bulk writes go through SQLAlchemy Core in batches; each batch
+(its posts, its rejects and the source's cursor) is one transaction, so a killed run
+leaves the database consistent and a rerun resumes without loss or duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from hubbub.errors import StoreError
+from hubbub.models import (
+    Annotation,
+    PostRecord,
+    RejectRecord,
+    Run,
+    SourceCursor,
+)
+from hubbub.posts import POST_FIELDS, Post, Reject
+from sqlalchemy.engine import Connection, Engine
+
+#: the newest migration; a test checks it matches the migration scripts
+SCHEMA_VERSION = "0001"
+#: a rejected record's input is kept up to this many characters
+REJECT_RECORD_CHARS = 10_000
+
+posts_table: sa.Table = PostRecord.__table__  # type: ignore[assignment]
+annotations_table: sa.Table = Annotation.__table__  # type: ignore[assignment]
+runs_table: sa.Table = Run.__table__  # type: ignore[assignment]
+cursors_table: sa.Table = SourceCursor.__table__  # type: ignore[assignment]
+rejects_table: sa.Table = RejectRecord.__table__  # type: ignore[assignment]
+
+
+def utcnow() -> datetime:
+    """The current time as a naive UTC datetime (how the store keeps times)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def post_row(post: Post) -> dict[str, Any]:
+    """The row dict the posts table takes for ``post``."""
+    row = {name: getattr(post, name) for name in POST_FIELDS}
+    row["mentions"] = _dumps(post.mentions) if post.mentions else "[]"
+    row["hashtags"] = _dumps(post.hashtags) if post.hashtags else "[]"
+    return row
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.close()
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        directory = Path(url[len("sqlite:///") :]).parent
+        if not directory.is_dir():
+            raise StoreError(f"cannot create the database: folder {directory} does not exist")
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as error:
+        raise StoreError(f"invalid database URL {url!r}: {error}") from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+class Store:
+    """Access to one hubbub database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        if self.dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        elif self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            raise StoreError(f"unsupported database {self.dialect!r} (use SQLite or PostgreSQL)")
+        self._insert = insert
+        self._insert_posts = insert(posts_table).on_conflict_do_nothing(
+            index_elements=["platform", "external_id"]
+        )
+        self._insert_rejects = insert(rejects_table).on_conflict_do_nothing(
+            index_elements=["source", "position"]
+        )
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """Open (and create or migrate) the database at ``url``."""
+        store = cls(create_engine(url))
+        if migrate:
+            store.migrate()
+        return store
+
+    def schema_version(self) -> str | None:
+        """The Alembic revision the database is at, or ``None`` for an empty database."""
+        try:
+            with self.engine.connect() as conn:
+                if not sa.inspect(conn).has_table("alembic_version"):
+                    return None
+                return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        except sa.exc.OperationalError as error:
+            raise StoreError(f"cannot open the database: {error.orig}") from None
+
+    def migrate(self) -> None:
+        """Bring the schema to :data:`SCHEMA_VERSION` (does nothing when it is already there)."""
+        if self.schema_version() == SCHEMA_VERSION:
+            return
+        from alembic import command
+        from alembic.config import Config as AlembicConfig
+
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        try:
+            with self.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        except sa.exc.SQLAlchemyError as error:
+            raise StoreError(f"cannot migrate the database: {error}") from None
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    # ------------------------------------------------------------ writing
+
+    def write_batch(
+        self,
+        posts: Sequence[Post],
+        rejects: Sequence[Reject],
+        *,
+        source: str,
+        cursor: dict[str, Any] | None = None,
+        run_id: int | None = None,
+    ) -> int:
+        """Store a batch in one transaction: posts (skipping known ones), rejects and cursor.
+
+        :returns: how many of ``posts`` were new.
+        """
+        stored = 0
+        with self.engine.begin() as conn:
+            if posts:
+                rows = [post_row(post) for post in posts]
+                stored = conn.execute(self._insert_posts, rows).rowcount
+            if rejects:
+                now = utcnow()
+                conn.execute(
+                    self._insert_rejects,
+                    [
+                        {
+                            "run_id": run_id,
+                            "source": source,
+                            "position": reject.position,
+                            "reason": reject.reason,
+                            "record": reject.record[:REJECT_RECORD_CHARS],
+                            "created_at": now,
+                        }
+                        for reject in rejects
+                    ],
+                )
+            if cursor is not None:
+                self._save_cursor(conn, source, cursor)
+        return stored
+
+    def _save_cursor(self, conn: Connection, source: str, cursor: dict[str, Any]) -> None:
+        statement = self._insert(cursors_table).values(
+            source=source, cursor=_dumps(cursor), updated_at=utcnow()
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["source"],
+            set_={"cursor": statement.excluded.cursor, "updated_at": statement.excluded.updated_at},
+        )
+        conn.execute(statement)
+
+    def get_cursor(self, source: str) -> dict[str, Any] | None:
+        """The saved cursor of ``source``, or ``None``."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(cursors_table.c.cursor).where(cursors_table.c.source == source)
+            ).scalar()
+        return orjson.loads(value) if value else None
+
+    def start_run(self, kind: str, target: str = "") -> int:
+        """Record the start of a run; returns its id."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                sa.insert(runs_table).values(
+                    kind=kind, target=target, started_at=utcnow(), status="running", summary="{}"
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
+        """Record the end of a run with its status and summary counts."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.update(runs_table)
+                .where(runs_table.c.id == run_id)
+                .values(finished_at=utcnow(), status=status, summary=_dumps(summary))
+            )
+
+    # ------------------------------------------------------------ reading
+
+    def count_posts(self) -> int:
+        """How many posts are stored."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(posts_table)).scalar())
+
+    def iter_posts(self, batch_size: int = 5000) -> Iterator[list[sa.Row[Any]]]:
+        """All posts in id order, as batches of rows (keyset pagination: flat memory)."""
+        last_id = 0
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    sa.select(posts_table)
+                    .where(posts_table.c.id > last_id)
+                    .order_by(posts_table.c.id)
+                    .limit(batch_size)
+                ).all()
+            if not rows:
+                return
+            yield rows
+            last_id = rows[-1].id
+
+    def annotations_for(self, post_ids: Sequence[int]) -> dict[int, dict[str, dict[str, Any]]]:
+        """``{post_id: {analyzer: {key: value}}}`` for the given posts."""
+        found: dict[int, dict[str, dict[str, Any]]] = {}
+        if not post_ids:
+            return found
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    annotations_table.c.post_id,
+                    annotations_table.c.analyzer,
+                    annotations_table.c.key,
+                    annotations_table.c.value,
+                ).where(annotations_table.c.post_id.in_(list(post_ids)))
+            )
+            for post_id, analyzer, key, value in rows:
+                found.setdefault(post_id, {}).setdefault(analyzer, {})[key] = orjson.loads(value)
+        return found
+
+    def write_annotations(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Upsert annotation rows ``{post_id, analyzer, key, version, value}`` (value as JSON)."""
+        if not rows:
+            return
+        statement = self._insert(annotations_table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["post_id", "analyzer", "key"],
+            set_={"version": statement.excluded.version, "value": statement.excluded.value},
+        )
+        with self.engine.begin() as conn:
+            conn.execute(
+                statement,
+                [{**row, "value": _dumps(row["value"])} for row in rows],
+            )
+
+    def rejects(
+        self, *, source: str | None = None, limit: int | None = 100
+    ) -> list[dict[str, Any]]:
+        """Rejected records, newest first, optionally of one source."""
+        query = sa.select(rejects_table).order_by(rejects_table.c.id.desc())
+        if source:
+            query = query.where(rejects_table.c.source == source)
+        if limit:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def count_rejects(self) -> int:
+        """How many rejects are stored."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(rejects_table)).scalar())
+
+    def full_text_count(self, match: str) -> int:
+        """How many posts an FTS5 ``MATCH`` expression finds (SQLite only)."""
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    sa.text("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH :q"), {"q": match}
+                ).scalar()
+            )

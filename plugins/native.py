@@ -1,0 +1,178 @@
+"""The native record format: one post per JSON line (``jsonl``) or CSV row (``csv``).
+
+Required fields: ``id``, ``text``, ``author``, ``created_at``; the optional ones are
+listed in ``hubbub.records.NATIVE_FIELDS``; any other field is kept in the raw payload.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import orjson
+from hubbub import hookimpl
+from hubbub.errors import RecordError
+from hubbub.files import UTF8_BOM, FileOptions, FileSource, Line
+from hubbub.posts import Post, Reject
+from hubbub.records import post_from_record
+
+
+def _decode(line: Line) -> str:
+    data = line.data
+    if line.number == 1 and data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RecordError(f"invalid UTF-8 at byte {error.start} of the line") from None
+
+
+def _preview(line: Line) -> str:
+    return line.data[:2000].decode("utf-8", errors="replace")
+
+
+class JsonlSource(FileSource):
+    """Native posts, one JSON object per line (``.jsonl``, ``.ndjson``)."""
+
+    name = "jsonl"
+    description = "native posts, one JSON object per line"
+    extensions = (".jsonl", ".ndjson")
+
+    def read(self, cursor: dict[str, Any] | None) -> Iterator[Post | Reject]:
+        """Yield a post (or a reject) per non-blank line after ``cursor``."""
+        options: FileOptions = self.options  # type: ignore[assignment]
+        tracked = self.open(cursor)
+        limit = options.max_record_bytes
+        try:
+            for line in tracked.lines():
+                if line.oversize:
+                    yield Reject(
+                        f"line {line.number}", f"record over {limit} bytes", _preview(line)
+                    )
+                    continue
+                try:
+                    text = _decode(line).strip()
+                    if not text:
+                        continue
+                    try:
+                        record = orjson.loads(text)
+                    except orjson.JSONDecodeError as error:
+                        raise RecordError(f"invalid JSON: {error}") from None
+                    yield post_from_record(
+                        record,
+                        raw=text,
+                        source=self.key,
+                        platform=options.platform,
+                        field_map=options.field_map,
+                    )
+                except RecordError as error:
+                    yield Reject(f"line {line.number}", str(error), _preview(line))
+        finally:
+            tracked.close()
+
+
+class CsvOptions(FileOptions):
+    """Options of the native CSV source."""
+
+    #: the field separator; ``.tsv`` files use a tab
+    delimiter: str = ","
+
+
+class CsvSource(FileSource):
+    """Native posts, one CSV row each, with a header row naming the fields."""
+
+    name = "csv"
+    description = "native posts, one CSV row each (header row required)"
+    extensions = (".csv", ".tsv")
+    Options: ClassVar[type[CsvOptions]] = CsvOptions
+    _header: list[str] | None = None
+
+    def read(self, cursor: dict[str, Any] | None) -> Iterator[Post | Reject]:
+        """Yield a post (or a reject) per data row after ``cursor``."""
+        options: CsvOptions = self.options  # type: ignore[assignment]
+        delimiter = "\t" if options.path.lower().endswith(".tsv") else options.delimiter
+        tracked = self.open(cursor)
+        header: list[str] | None = cursor.get("header") if cursor and tracked.resumed else None
+        self._header = header
+        limit = options.max_record_bytes
+        bad_lines: dict[int, str] = {}
+        oversize_lines: set[int] = set()
+
+        def text_lines() -> Iterator[str]:
+            for line in tracked.lines():
+                if line.oversize:
+                    oversize_lines.add(line.number)
+                    continue
+                try:
+                    yield _decode(line)
+                except RecordError as error:
+                    bad_lines[line.number] = str(error)
+                    yield line.data.decode("utf-8", errors="replace")
+
+        csv.field_size_limit(limit)
+        reader = csv.reader(text_lines(), delimiter=delimiter)
+        try:
+            while True:
+                row_start = tracked.line + 1
+                row_offset = tracked.offset
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as error:
+                    yield Reject(f"line {row_start}", f"malformed CSV: {error}")
+                    continue
+                spanned = range(row_start, tracked.line + 1)
+                if header is None:
+                    header = [name.strip() for name in row]
+                    self._header = header
+                    continue
+                if not row or row == [""]:
+                    continue
+                position = f"line {row_start}"
+                problems = [bad_lines.pop(n) for n in spanned if n in bad_lines]
+                if any(n in oversize_lines for n in spanned) or tracked.offset - row_offset > limit:
+                    yield Reject(position, f"record over {limit} bytes", delimiter.join(row)[:2000])
+                    continue
+                if problems:
+                    yield Reject(position, problems[0], delimiter.join(row)[:2000])
+                    continue
+                if len(row) != len(header):
+                    yield Reject(
+                        position,
+                        f"expected {len(header)} fields as in the header, got {len(row)}",
+                        delimiter.join(row)[:2000],
+                    )
+                    continue
+                record = {
+                    name: (value if value != "" else None)
+                    for name, value in zip(header, row, strict=True)
+                }
+                raw = orjson.dumps(record).decode()
+                try:
+                    yield post_from_record(
+                        record,
+                        raw=raw,
+                        source=self.key,
+                        platform=options.platform,
+                        field_map=options.field_map,
+                    )
+                except RecordError as error:
+                    yield Reject(position, str(error), raw[:2000])
+        finally:
+            tracked.close()
+
+    def checkpoint(self) -> dict[str, Any] | None:
+        """The file position plus the header, which a resumed read needs."""
+        point = super().checkpoint()
+        if point is not None and self._header:
+            point["header"] = self._header
+        return point
+
+
+@hookimpl
+def register_sources(register):
+    """Register the native JSONL and CSV sources."""
+    register(JsonlSource)
+    register(CsvSource)
