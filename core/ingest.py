@@ -8,6 +8,7 @@ resumes exactly after the last committed batch.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 from hubbub.kinds import Source
@@ -45,38 +46,57 @@ def run_source(
     kind: str = "import",
     progress: ProgressCallback | None = None,
 ) -> IngestSummary:
-    """Read ``source`` from its saved cursor into ``store`` and return the counts."""
+    """Read ``source`` from its saved cursor into ``store`` and return the counts.
+
+    Reading and parsing the next batch overlaps with writing the previous one (a
+    single writer thread; SQLite does its indexing work without holding the GIL). At
+    most one batch is being written while the next is built, so memory stays flat.
+    """
     summary = IngestSummary(source.key)
     run_id = store.start_run(kind, source.key)
     cursor = store.get_cursor(source.key)
     posts: list[Post] = []
     rejects: list[Reject] = []
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubbub-writer")
+    pending: tuple[Future[int], list[Post], list[Reject]] | None = None
 
-    def flush() -> None:
-        stored = store.write_batch(
-            posts, rejects, source=source.key, cursor=source.checkpoint(), run_id=run_id
-        )
+    def settle() -> None:
+        """Wait for the batch being written and account for it."""
+        nonlocal pending
+        if pending is None:
+            return
+        future, batch_posts, batch_rejects = pending
+        pending = None
+        stored = future.result()
         counts = {
-            "read": len(posts) + len(rejects),
+            "read": len(batch_posts) + len(batch_rejects),
             "stored": stored,
-            "duplicates": len(posts) - stored,
-            "rejected": len(rejects),
+            "duplicates": len(batch_posts) - stored,
+            "rejected": len(batch_rejects),
         }
         summary.read += counts["read"]
         summary.stored += stored
         summary.duplicates += counts["duplicates"]
-        summary.rejected += len(rejects)
-        if host is not None and posts:
-            host.call_event("batch_stored", source=source.key, posts=list(posts), counts=counts)
-        posts.clear()
-        rejects.clear()
+        summary.rejected += counts["rejected"]
+        if host is not None and batch_posts:
+            host.call_event("batch_stored", source=source.key, posts=batch_posts, counts=counts)
         if progress is not None:
             progress(summary, *source.progress())
 
+    def flush() -> None:
+        """Hand the current batch, with the cursor right after it, to the writer."""
+        nonlocal posts, rejects, pending
+        checkpoint = source.checkpoint()
+        settle()
+        future = writer.submit(
+            store.write_batch, posts, rejects, source=source.key, cursor=checkpoint, run_id=run_id
+        )
+        pending = (future, posts, rejects)
+        posts, rejects = [], []
+
     status = "failed"
     try:
-        items = source.read(cursor)
-        for item in items:
+        for item in source.read(cursor):
             if isinstance(item, Post):
                 posts.append(item)
             else:
@@ -85,10 +105,17 @@ def run_source(
                 flush()
         summary.resumed = bool(getattr(getattr(source, "file", None), "resumed", False))
         flush()
+        settle()
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
     finally:
+        if pending is not None:  # an error while reading: still commit what was handed over
+            try:
+                settle()
+            except Exception:  # the original error matters more
+                status = "failed"
+        writer.shutdown(wait=True)
         store.finish_run(run_id, status, summary.as_dict())
     return summary

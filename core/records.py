@@ -40,9 +40,6 @@ NATIVE_FIELDS = (
     "replies",
 )
 REQUIRED_FIELDS = ("id", "text", "author", "created_at")
-_ID_FIELDS = ("reply_to_id", "conversation_id", "repost_of_id", "quote_of_id")
-_HANDLE_FIELDS = ("reply_to_author", "repost_of_author", "quote_of_author")
-_COUNT_FIELDS = ("author_followers", "likes", "reposts", "replies")
 
 #: the oldest timestamp accepted: public social posts do not predate this
 EARLIEST = datetime(1990, 1, 1)
@@ -53,7 +50,7 @@ EPOCH_MILLIS_FROM = 100_000_000_000
 
 _FLOAT_ID = re.compile(r"^(\d+)\.0*$")
 _MENTION = re.compile(r"(?<![\w@])@(\w{1,64}(?:@[\w.-]+\w)?)")
-_HASHTAG = re.compile(r"(?<![\w#&])#(\w*[^\W\d_]\w*)")
+_HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
 
 
 def parse_id(value: Any, field: str = "id") -> str:
@@ -86,11 +83,7 @@ def parse_timestamp(value: Any, *, now: datetime | None = None) -> datetime:
         epoch = float(value)
     elif isinstance(value, str):
         text = value.strip()
-        try:
-            epoch = float(text)
-        except ValueError:
-            epoch = None
-        if epoch is None:
+        if "-" in text[1:] or ":" in text or "T" in text:
             try:
                 parsed = datetime.fromisoformat(text)
             except ValueError:
@@ -100,6 +93,12 @@ def parse_timestamp(value: Any, *, now: datetime | None = None) -> datetime:
             if parsed.tzinfo is not None:
                 parsed = parsed.astimezone(UTC).replace(tzinfo=None)
             return _check_range(parsed, value, now)
+        try:
+            epoch = float(text)
+        except ValueError:
+            raise RecordError(
+                f"created_at {value!r} is not an ISO 8601 date or epoch seconds"
+            ) from None
     else:
         raise RecordError(f"created_at must be a date string or number, got {type(value).__name__}")
     if epoch != epoch or epoch in (float("inf"), float("-inf")):
@@ -183,7 +182,18 @@ def extract_mentions(text: str) -> list[str]:
 
 def extract_hashtags(text: str) -> list[str]:
     """``#hashtags`` in ``text`` as written, in order, once each (``#1`` is not a tag)."""
-    return list(dict.fromkeys(_HASHTAG.findall(text)))
+    return list(dict.fromkeys(tag for tag in _HASHTAG.findall(text) if not tag.isdigit()))
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a parsed value holds a NUL character anywhere (a JSON ``\\u0000`` escape)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _optional_str(value: Any, field: str) -> str | None:
@@ -194,6 +204,30 @@ def _optional_str(value: Any, field: str) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     raise RecordError(f"{field} must be a string, got {type(value).__name__}")
+
+
+def _text(value: Any, field: str) -> str | None:
+    # the common case (a non-empty string or nothing) without a function call
+    if value is None or (value.__class__ is str and value):
+        return value
+    return _optional_str(value, field)
+
+
+def _handle(value: Any, field: str) -> str | None:
+    value = _text(value, field)
+    return value.lstrip("@") if value else None
+
+
+def _ref(value: Any, field: str) -> str | None:
+    if value is None or value == "":
+        return None
+    return parse_id(value, field)
+
+
+def _count(value: Any, field: str) -> int | None:
+    if value is None or (value.__class__ is int and value >= 0):
+        return value
+    return parse_count(value, field)
 
 
 def post_from_record(
@@ -209,6 +243,8 @@ def post_from_record(
 
     :param raw: the record's original text, stored as the raw payload.
     :param field_map: native field -> the column that holds it in this input.
+    :param now: the current UTC time (pass it once per file: timestamps more than a day
+        after it are rejected).
     """
     if not isinstance(record, Mapping):
         raise RecordError(f"expected a JSON object, got {type(record).__name__}")
@@ -217,48 +253,57 @@ def post_from_record(
 
         def get(name: str) -> Any:
             return record.get(field_map.get(name, name))
+
     else:
         get = record.get
-    missing = [name for name in REQUIRED_FIELDS if get(name) is None]
-    if missing:
-        raise RecordError(
-            "missing required field" + ("s " if len(missing) > 1 else " ") + ", ".join(missing)
-        )
-    if "\x00" in raw:
+    external_id, text, author, created_at = (get(name) for name in REQUIRED_FIELDS)
+    if external_id is None or text is None or author is None or created_at is None:
+        missing = [name for name in REQUIRED_FIELDS if get(name) is None]
+        plural = "s" if len(missing) > 1 else ""
+        raise RecordError(f"missing required field{plural} {', '.join(missing)}")
+    if "\x00" in raw or ("\\u0000" in raw and _holds_nul(record)):
         raise RecordError("contains a NUL character")
-    text = get("text")
-    if not isinstance(text, str):
+    if text.__class__ is not str:
         raise RecordError(f"text must be a string, got {type(text).__name__}")
-    author = get("author")
     if isinstance(author, int) and not isinstance(author, bool):
         author = str(author)
     if not isinstance(author, str) or not author.strip().lstrip("@"):
         raise RecordError("author must be a non-empty string")
-    mentions = parse_list(get("mentions"), "mentions", "@")
-    hashtags = parse_list(get("hashtags"), "hashtags", "#")
-    lang = _optional_str(get("lang"), "lang")
-    post = Post(
-        platform=(_optional_str(get("platform"), "platform") or platform).lower(),
-        external_id=parse_id(get("id")),
+    mentions = get("mentions")
+    mentions = (
+        parse_list(mentions, "mentions", "@")
+        if mentions is not None and mentions != ""
+        else (extract_mentions(text) if "@" in text else [])
+    )
+    hashtags = get("hashtags")
+    hashtags = (
+        parse_list(hashtags, "hashtags", "#")
+        if hashtags is not None and hashtags != ""
+        else (extract_hashtags(text) if "#" in text else [])
+    )
+    lang = _text(get("lang"), "lang")
+    return Post(
+        platform=(_text(get("platform"), "platform") or platform).lower(),
+        external_id=external_id if external_id.__class__ is str and external_id.isdigit() else parse_id(external_id),
         author=author.strip().lstrip("@"),
         text=text,
-        created_at=parse_timestamp(get("created_at"), now=now),
+        created_at=parse_timestamp(created_at, now=now),
         source=source,
-        url=_optional_str(get("url"), "url"),
-        author_name=_optional_str(get("author_name"), "author_name"),
+        url=_text(get("url"), "url"),
+        author_name=_text(get("author_name"), "author_name"),
+        author_followers=_count(get("author_followers"), "author_followers"),
         lang=lang.lower() if lang else None,
-        mentions=mentions if mentions is not None else extract_mentions(text),
-        hashtags=hashtags if hashtags is not None else extract_hashtags(text),
+        reply_to_id=_ref(get("reply_to_id"), "reply_to_id"),
+        reply_to_author=_handle(get("reply_to_author"), "reply_to_author"),
+        conversation_id=_ref(get("conversation_id"), "conversation_id"),
+        repost_of_id=_ref(get("repost_of_id"), "repost_of_id"),
+        repost_of_author=_handle(get("repost_of_author"), "repost_of_author"),
+        quote_of_id=_ref(get("quote_of_id"), "quote_of_id"),
+        quote_of_author=_handle(get("quote_of_author"), "quote_of_author"),
+        mentions=mentions or [],
+        hashtags=hashtags or [],
+        likes=_count(get("likes"), "likes"),
+        reposts=_count(get("reposts"), "reposts"),
+        replies=_count(get("replies"), "replies"),
         raw=raw,
     )
-    for name in _ID_FIELDS:
-        value = get(name)
-        if value is not None and value != "":
-            setattr(post, name, parse_id(value, name))
-    for name in _HANDLE_FIELDS:
-        value = _optional_str(get(name), name)
-        if value:
-            setattr(post, name, value.lstrip("@"))
-    for name in _COUNT_FIELDS:
-        setattr(post, name, parse_count(get(name), name))
-    return post

@@ -16,12 +16,16 @@ from hubbub.errors import RecordError
 from hubbub.files import UTF8_BOM, FileOptions, FileSource, Line
 from hubbub.posts import Post, Reject
 from hubbub.records import post_from_record
+from hubbub.store import utcnow
 
 
 def _decode(line: Line) -> str:
     data = line.data
     if line.number == 1 and data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM) :]
+    nul_at = data.find(b"\x00")
+    if nul_at >= 0:
+        raise RecordError(f"contains a NUL character at byte {nul_at} of the line")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -44,6 +48,7 @@ class JsonlSource(FileSource):
         options: FileOptions = self.options  # type: ignore[assignment]
         tracked = self.open(cursor)
         limit = options.max_record_bytes
+        now = utcnow()
         try:
             for line in tracked.lines():
                 if line.oversize:
@@ -65,6 +70,7 @@ class JsonlSource(FileSource):
                         source=self.key,
                         platform=options.platform,
                         field_map=options.field_map,
+                        now=now,
                     )
                 except RecordError as error:
                     yield Reject(f"line {line.number}", str(error), _preview(line))
@@ -96,13 +102,16 @@ class CsvSource(FileSource):
         header: list[str] | None = cursor.get("header") if cursor and tracked.resumed else None
         self._header = header
         limit = options.max_record_bytes
+        now = utcnow()
         bad_lines: dict[int, str] = {}
-        oversize_lines: set[int] = set()
+        oversize_lines: dict[int, str] = {}
 
         def text_lines() -> Iterator[str]:
             for line in tracked.lines():
                 if line.oversize:
-                    oversize_lines.add(line.number)
+                    oversize_lines[line.number] = _preview(line)
+                    # an empty line in its place, so the rows around it stay separate
+                    yield "\n"
                     continue
                 try:
                     yield _decode(line)
@@ -121,20 +130,25 @@ class CsvSource(FileSource):
                 except StopIteration:
                     return
                 except csv.Error as error:
-                    yield Reject(f"line {row_start}", f"malformed CSV: {error}")
+                    # a field over csv.field_size_limit: the same limit, said the same way
+                    too_big = "field larger than field limit" in str(error)
+                    reason = f"record over {limit} bytes" if too_big else f"malformed CSV: {error}"
+                    yield Reject(f"line {row_start}", reason)
                     continue
                 spanned = range(row_start, tracked.line + 1)
                 if header is None:
                     header = [name.strip() for name in row]
                     self._header = header
                     continue
+                position = f"line {row_start}"
+                oversize = [oversize_lines.pop(n) for n in spanned if n in oversize_lines]
+                if oversize or tracked.offset - row_offset > limit:
+                    record = delimiter.join(row)[:2000] or (oversize[0] if oversize else "")
+                    yield Reject(position, f"record over {limit} bytes", record)
+                    continue
                 if not row or row == [""]:
                     continue
-                position = f"line {row_start}"
                 problems = [bad_lines.pop(n) for n in spanned if n in bad_lines]
-                if any(n in oversize_lines for n in spanned) or tracked.offset - row_offset > limit:
-                    yield Reject(position, f"record over {limit} bytes", delimiter.join(row)[:2000])
-                    continue
                 if problems:
                     yield Reject(position, problems[0], delimiter.join(row)[:2000])
                     continue
@@ -157,6 +171,7 @@ class CsvSource(FileSource):
                         source=self.key,
                         platform=options.platform,
                         field_map=options.field_map,
+                        now=now,
                     )
                 except RecordError as error:
                     yield Reject(position, str(error), raw[:2000])

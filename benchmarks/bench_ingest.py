@@ -1,0 +1,141 @@
+"""Ingest benchmark: native JSONL -> store, beside a raw sqlite3 baseline on the same file.
+
+The raw baseline is what a hand-written loader would do: orjson per line,
+``sqlite3.executemany`` into the same posts table in one WAL transaction, then an
+FTS5 rebuild. hubbub does all it does for real users: validation, normalisation,
+rejects, batches committed with a resumable cursor, the FTS index kept by triggers.
+Each run happens in a fresh subprocess so peak RSS is its own.
+
+    python benchmarks/bench_ingest.py [--posts 200000]
+
+Prints the time of each, their ratio (target: hubbub at most 1.5x raw), and peak
+memory at N and 2N posts (target: 2x the input raises hubbub's peak RSS by < 10%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus import write_jsonl  # noqa: E402
+
+RAW_COLUMNS = (
+    "platform external_id source url author author_name author_followers text lang created_at "
+    "reply_to_id reply_to_author conversation_id repost_of_id repost_of_author quote_of_id "
+    "quote_of_author mentions hashtags likes reposts replies raw"
+).split()
+
+
+def run_hubbub(data: Path, workdir: Path) -> dict:
+    """Import ``data`` into a new hubbub project the way `hubbub import` does."""
+    import resource
+
+    from hubbub.files import FileOptions
+    from hubbub.ingest import run_source
+    from hubbub.plugin_host import get_host
+    from hubbub.project import init_project
+
+    project = init_project(workdir / "hubbub-project")
+    host = get_host()
+    source = host.get("source", "jsonl")(FileOptions(path=str(data)), key=f"file:{data}")
+    started = time.perf_counter()
+    summary = run_source(project.store, source, host=host, batch_size=project.config.project.batch_size)
+    elapsed = time.perf_counter() - started
+    assert summary.stored == summary.read, summary
+    return {"seconds": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_raw(data: Path, workdir: Path) -> dict:
+    """The raw baseline on the same schema: orjson + executemany + FTS5 rebuild."""
+    import resource
+    import sqlite3
+    from datetime import UTC, datetime
+
+    import orjson
+
+    from hubbub.store import Store
+
+    path = workdir / "raw.db"
+    Store.open(f"sqlite:///{path}").close()  # same tables and indexes as hubbub's
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    sql = (
+        f"INSERT OR IGNORE INTO posts ({', '.join(RAW_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in RAW_COLUMNS)})"
+    )
+
+    def rows():
+        with data.open("rb") as stream:
+            for line in stream:
+                r = orjson.loads(line)
+                created = datetime.fromisoformat(r["created_at"]).astimezone(UTC)
+                yield (
+                    r.get("platform", "native"), r["id"], "raw", r.get("url"), r["author"],
+                    r.get("author_name"), r.get("author_followers"), r["text"], r.get("lang"),
+                    created.strftime("%Y-%m-%d %H:%M:%S.%f"), r.get("reply_to_id"),
+                    r.get("reply_to_author"), r.get("conversation_id"), None, None, None, None,
+                    "[]", "[]", r.get("likes"), None, None, line.decode(),
+                )
+
+    started = time.perf_counter()
+    with conn:
+        conn.executemany(sql, rows())
+    conn.execute("INSERT INTO posts_fts(posts_fts) VALUES ('rebuild')")
+    conn.commit()
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return {"seconds": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def in_subprocess(kind: str, data: Path) -> dict:
+    """Run one measurement in a fresh interpreter and return its figures."""
+    with tempfile.TemporaryDirectory() as workdir:
+        output = subprocess.run(
+            [sys.executable, __file__, "--run", kind, "--data", str(data), "--workdir", workdir],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Generate the data, measure both loaders at N and 2N, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=200_000)
+    parser.add_argument("--run", choices=["hubbub", "raw"])
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--workdir", type=Path)
+    args = parser.parse_args()
+    if args.run:
+        runner = run_hubbub if args.run == "hubbub" else run_raw
+        print(json.dumps(runner(args.data, args.workdir)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        results = {}
+        for count in (args.posts, args.posts * 2):
+            data = write_jsonl(Path(tmp) / f"posts-{count}.jsonl", count)
+            size_mb = data.stat().st_size / 1e6
+            hubbub = in_subprocess("hubbub", data)
+            raw = in_subprocess("raw", data)
+            results[count] = (hubbub, raw)
+            print(
+                f"{count:>9,} posts ({size_mb:,.0f} MB): hubbub {hubbub['seconds']:6.2f} s "
+                f"({count / hubbub['seconds']:,.0f} posts/s, peak {hubbub['rss_mb']:.0f} MB) | "
+                f"raw {raw['seconds']:6.2f} s (peak {raw['rss_mb']:.0f} MB) | "
+                f"ratio {hubbub['seconds'] / raw['seconds']:.2f}x"
+            )
+        small, large = (results[c][0]["rss_mb"] for c in (args.posts, args.posts * 2))
+        print(f"peak RSS at 2x the input: {large / small - 1:+.1%} (target < +10%)")
+
+
+if __name__ == "__main__":
+    main()
