@@ -26,7 +26,12 @@ from hubbub import hookspecs
 from hubbub.errors import HubbubError, PluginError
 from hubbub.kinds import CorpusAnalyzer, Kind, PostAnalyzer, Reporter, Source
 
-DEFAULT_PLUGINS: tuple[str, ...] = ("hubbub.plugins.native",)
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "hubbub.plugins.native",
+    "hubbub.plugins.language",
+    "hubbub.plugins.sentiment",
+    "hubbub.plugins.responsiveness",
+)
 
 ENTRY_POINT_GROUP = "hubbub"
 LOAD_ENV = "HUBBUB_LOAD_PLUGINS"
@@ -60,7 +65,9 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.info: dict[str, PluginInfo] = {}
         self.registry: dict[str, dict[str, type[Kind]]] = {kind: {} for kind in KINDS}
-        if os.environ.get(TRACE_ENV):
+        #: print each hook call to stderr (``HUBBUB_TRACE_PLUGINS=1``)
+        self.trace = bool(os.environ.get(TRACE_ENV))
+        if self.trace:
             self.pm.trace.root.setwriter(lambda message: sys.stderr.write(message))
             self.pm.enable_tracing()
         for module_name in DEFAULT_PLUGINS:
@@ -149,6 +156,9 @@ class PluginHost:
 
     def _call_impl(self, impl: pluggy.HookImpl, kwargs: dict[str, Any]) -> Any:
         """Call one plugin's implementation; record (not raise) what goes wrong."""
+        if self.trace:
+            # impls are called one by one (not through pm.hook), so pluggy's tracing sees none
+            sys.stderr.write(f"hubbub: calling {impl.plugin_name}.{impl.function.__name__}\n")
         try:
             return impl.function(*[kwargs[arg] for arg in impl.argnames])
         except Exception as error:

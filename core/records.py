@@ -75,7 +75,12 @@ def parse_id(value: Any, field: str = "id") -> str:
 
 
 def parse_timestamp(value: Any, *, now: datetime | None = None) -> datetime:
-    """A naive UTC datetime from ISO 8601 (no offset means UTC) or epoch seconds/milliseconds."""
+    """A naive UTC datetime from ISO 8601 (no offset means UTC) or epoch seconds/milliseconds.
+
+    Dates that are not ISO 8601 fall back to Twitter's v1.1 form (``Tue Oct 31 22:10:47
+    +0000 2017``) and RFC 2822 (``Tue, 31 Oct 2017 22:10:47 +0000``), tried only after
+    the ISO parse fails, so the common case stays fast.
+    """
     if isinstance(value, bool) or value is None or value == "":
         raise RecordError(f"created_at is missing or invalid: {value!r}")
     epoch: float | None = None
@@ -87,18 +92,24 @@ def parse_timestamp(value: Any, *, now: datetime | None = None) -> datetime:
             try:
                 parsed = datetime.fromisoformat(text)
             except ValueError:
-                raise RecordError(
-                    f"created_at {value!r} is not an ISO 8601 date or epoch seconds"
-                ) from None
+                textual = _parse_textual_date(text)
+                if textual is None:
+                    raise RecordError(
+                        f"created_at {value!r} is not an ISO 8601 date or epoch seconds"
+                    ) from None
+                parsed = textual
             if parsed.tzinfo is not None:
                 parsed = parsed.astimezone(UTC).replace(tzinfo=None)
             return _check_range(parsed, value, now)
         try:
             epoch = float(text)
         except ValueError:
-            raise RecordError(
-                f"created_at {value!r} is not an ISO 8601 date or epoch seconds"
-            ) from None
+            textual = _parse_textual_date(text)
+            if textual is None:
+                raise RecordError(
+                    f"created_at {value!r} is not an ISO 8601 date or epoch seconds"
+                ) from None
+            return _check_range(textual.astimezone(UTC).replace(tzinfo=None), value, now)
     else:
         raise RecordError(f"created_at must be a date string or number, got {type(value).__name__}")
     if epoch != epoch or epoch in (float("inf"), float("-inf")):
@@ -110,6 +121,44 @@ def parse_timestamp(value: Any, *, now: datetime | None = None) -> datetime:
     except OverflowError:
         raise RecordError(f"created_at {value!r} is out of range") from None
     return _check_range(parsed, value, now)
+
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+#: Twitter v1.1's ``created_at``: ``Tue Oct 31 22:10:47 +0000 2017`` (English names, any locale)
+_TWITTER_DATE = re.compile(
+    r"^(?:mon|tue|wed|thu|fri|sat|sun) ([a-z]{3}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) "
+    r"([+-])(\d{2})(\d{2}) (\d{4})$",
+    re.IGNORECASE,
+)
+
+
+def _parse_textual_date(text: str) -> datetime | None:
+    """An aware datetime from Twitter's v1.1 date form or RFC 2822, else ``None``."""
+    match = _TWITTER_DATE.match(text)
+    if match:
+        month_name, day, hour, minute, second, sign, off_h, off_m, year = match.groups()
+        month = _MONTHS.get(month_name.lower())
+        if month is None:
+            return None
+        offset = timedelta(hours=int(off_h), minutes=int(off_m))
+        try:
+            local = datetime(int(year), month, int(day), int(hour), int(minute), int(second))
+            utc = local - offset if sign == "+" else local + offset
+        except (ValueError, OverflowError):
+            return None
+        return utc.replace(tzinfo=UTC)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _check_range(parsed: datetime, original: Any, now: datetime | None) -> datetime:
@@ -284,7 +333,9 @@ def post_from_record(
     lang = _text(get("lang"), "lang")
     return Post(
         platform=(_text(get("platform"), "platform") or platform).lower(),
-        external_id=external_id if external_id.__class__ is str and external_id.isdigit() else parse_id(external_id),
+        external_id=external_id
+        if external_id.__class__ is str and external_id.isdigit()
+        else parse_id(external_id),
         author=author.strip().lstrip("@"),
         text=text,
         created_at=parse_timestamp(created_at, now=now),

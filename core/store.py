@@ -93,7 +93,9 @@ _SQLITE_INSERT_POSTS = (
     f"INSERT INTO posts ({', '.join(POST_FIELDS)}) VALUES ({', '.join('?' for _ in POST_FIELDS)}) "
     "ON CONFLICT (platform, external_id) DO NOTHING"
 )
-_SQLITE_INDEX_NEW_POSTS = "INSERT INTO posts_fts(rowid, text) SELECT id, text FROM posts WHERE id > ?"
+_SQLITE_INDEX_NEW_POSTS = (
+    "INSERT INTO posts_fts(rowid, text) SELECT id, text FROM posts WHERE id > ?"
+)
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

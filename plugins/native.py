@@ -13,69 +13,33 @@ from typing import Any, ClassVar
 import orjson
 from hubbub import hookimpl
 from hubbub.errors import RecordError
-from hubbub.files import UTF8_BOM, FileOptions, FileSource, Line
+from hubbub.files import FileOptions, FileSource, decode_line, preview_line
+from hubbub.json_source import JsonSource, dumps
 from hubbub.posts import Post, Reject
 from hubbub.records import post_from_record
 from hubbub.store import utcnow
 
 
-def _decode(line: Line) -> str:
-    data = line.data
-    if line.number == 1 and data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM) :]
-    nul_at = data.find(b"\x00")
-    if nul_at >= 0:
-        raise RecordError(f"contains a NUL character at byte {nul_at} of the line")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise RecordError(f"invalid UTF-8 at byte {error.start} of the line") from None
-
-
-def _preview(line: Line) -> str:
-    return line.data[:2000].decode("utf-8", errors="replace")
-
-
-class JsonlSource(FileSource):
-    """Native posts, one JSON object per line (``.jsonl``, ``.ndjson``)."""
+class JsonlSource(JsonSource):
+    """Native posts, one JSON object per line (``.jsonl``, ``.ndjson``), or a JSON array of them."""
 
     name = "jsonl"
-    description = "native posts, one JSON object per line"
-    extensions = (".jsonl", ".ndjson")
+    description = "native posts: one JSON object per line, or a JSON array of objects"
+    extensions = (".jsonl", ".ndjson", ".json")
+    item_prefixes = ("item", "")
+    line_item_prefixes = ("",)  # one line is one record, whatever it holds
 
-    def read(self, cursor: dict[str, Any] | None) -> Iterator[Post | Reject]:
-        """Yield a post (or a reject) per non-blank line after ``cursor``."""
+    def parse(self, item: Any, raw: str | None = None) -> Iterator[Post]:
+        """One native record → one post (the line's text is kept as the raw payload)."""
         options: FileOptions = self.options  # type: ignore[assignment]
-        tracked = self.open(cursor)
-        limit = options.max_record_bytes
-        now = utcnow()
-        try:
-            for line in tracked.lines():
-                if line.oversize:
-                    yield Reject(
-                        f"line {line.number}", f"record over {limit} bytes", _preview(line)
-                    )
-                    continue
-                try:
-                    text = _decode(line).strip()
-                    if not text:
-                        continue
-                    try:
-                        record = orjson.loads(text)
-                    except orjson.JSONDecodeError as error:
-                        raise RecordError(f"invalid JSON: {error}") from None
-                    yield post_from_record(
-                        record,
-                        raw=text,
-                        source=self.key,
-                        platform=options.platform,
-                        field_map=options.field_map,
-                        now=now,
-                    )
-                except RecordError as error:
-                    yield Reject(f"line {line.number}", str(error), _preview(line))
-        finally:
-            tracked.close()
+        yield post_from_record(
+            item,
+            raw=raw if raw is not None else dumps(item),
+            source=self.key,
+            platform=options.platform,
+            field_map=options.field_map,
+            now=self.now(),
+        )
 
 
 class CsvOptions(FileOptions):
@@ -109,12 +73,12 @@ class CsvSource(FileSource):
         def text_lines() -> Iterator[str]:
             for line in tracked.lines():
                 if line.oversize:
-                    oversize_lines[line.number] = _preview(line)
+                    oversize_lines[line.number] = preview_line(line)
                     # an empty line in its place, so the rows around it stay separate
                     yield "\n"
                     continue
                 try:
-                    yield _decode(line)
+                    yield decode_line(line)
                 except RecordError as error:
                     bad_lines[line.number] = str(error)
                     yield line.data.decode("utf-8", errors="replace")
