@@ -83,6 +83,15 @@ class Source(Kind):
         """The cursor for resuming after the last yielded item (JSON-serialisable)."""
         return None
 
+    @classmethod
+    def sniff(cls, sample: Any) -> float:
+        """How sure this source is that a file sample (:class:`hubbub.sniff.Sample`) is its format.
+
+        0 means "not mine", 1 "certainly mine"; ``hubbub import`` without ``--format``
+        picks the most confident file source.
+        """
+        return 0.0
+
     def progress(self) -> tuple[int, int | None]:
         """Work done and total (e.g. bytes read and file size) for a progress bar."""
         return 0, None

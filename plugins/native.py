@@ -16,7 +16,8 @@ from hubbub.errors import RecordError
 from hubbub.files import FileOptions, FileSource, decode_line, preview_line
 from hubbub.json_source import JsonSource, dumps
 from hubbub.posts import Post, Reject
-from hubbub.records import post_from_record
+from hubbub.records import REQUIRED_FIELDS, post_from_record
+from hubbub.sniff import Sample, has_keys
 from hubbub.store import utcnow
 
 
@@ -28,6 +29,13 @@ class JsonlSource(JsonSource):
     extensions = (".jsonl", ".ndjson", ".json")
     item_prefixes = ("item", "")
     line_item_prefixes = ("",)  # one line is one record, whatever it holds
+
+    @classmethod
+    def sniff(cls, sample: Sample) -> float:
+        """Native records have ``id``, ``text``, ``author`` and ``created_at``."""
+        if sample.kind in ("jsonl", "json") and has_keys(sample.first_record(), *REQUIRED_FIELDS):
+            return 0.6
+        return 0.0
 
     def parse(self, item: Any, raw: str | None = None) -> Iterator[Post]:
         """One native record → one post (the line's text is kept as the raw payload)."""
@@ -57,6 +65,14 @@ class CsvSource(FileSource):
     extensions = (".csv", ".tsv")
     Options: ClassVar[type[CsvOptions]] = CsvOptions
     _header: list[str] | None = None
+
+    @classmethod
+    def sniff(cls, sample: Sample) -> float:
+        """Any CSV/TSV may be read with ``--map``; one with the native header surely is."""
+        if sample.kind != "csv":
+            return 0.0
+        header = {name.strip() for name in sample.header}
+        return 0.6 if header.issuperset(REQUIRED_FIELDS) else 0.1
 
     def read(self, cursor: dict[str, Any] | None) -> Iterator[Post | Reject]:
         """Yield a post (or a reject) per data row after ``cursor``."""

@@ -82,20 +82,26 @@ def test_import_several_files_one_summary_each(
     ]
 
 
-def test_import_csv_with_an_unknown_extension_needs_format(
+def test_import_tells_the_format_from_the_content_not_the_extension(
     cli: Any, project: Any, tmp_path: Path, error_line: Any
 ) -> None:
     path = tmp_path / "export.txt"
     path.write_text(
         "id,text,author,created_at\n1,hello,alice,2024-05-01T12:00:00Z\n", encoding="utf-8"
     )
-    refused = cli("import", "-p", project.directory, path)
-    assert refused.exit_code == 1
-    assert "cannot tell the format from '.txt'; pass --format" in error_line(refused.stderr)
-    result = cli("import", "-p", project.directory, "--format", "csv", path)
+    result = cli("import", "-p", project.directory, path)
     assert result.exit_code == 0, result.output
     assert "stored 1" in result.stderr
     assert project.store.count_posts() == 1
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("just some notes\nnothing to import\n", encoding="utf-8")
+    refused = cli("import", "-p", project.directory, notes)
+    assert refused.exit_code == 1
+    assert "cannot tell its format from its content; pass --format" in error_line(refused.stderr)
+    forced = cli("import", "-p", project.directory, "--format", "jsonl", notes)
+    assert forced.exit_code == 0
+    assert "rejected 2" in forced.stderr
 
 
 def test_import_map_reads_another_column(

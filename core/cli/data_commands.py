@@ -14,6 +14,7 @@ from hubbub.errors import HubbubError
 if TYPE_CHECKING:
     from hubbub.files import FileSource
     from hubbub.ingest import IngestSummary
+    from hubbub.inputs import InputFile
     from hubbub.plugin_host import PluginHost
 
 
@@ -35,9 +36,10 @@ def parse_field_map(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def pick_file_source(host: PluginHost, path: Path, fmt: str | None) -> type[FileSource]:
-    """The file source for ``--format`` or, without it, for the file's extension."""
+def pick_file_source(host: PluginHost, source: InputFile, fmt: str | None) -> type[FileSource]:
+    """The file source for ``--format``, or the one most sure of the file's content."""
     from hubbub.files import FileSource
+    from hubbub.sniff import take_sample
 
     file_sources = {
         name: cls for name, cls in host.sources().items() if issubclass(cls, FileSource)
@@ -47,20 +49,30 @@ def pick_file_source(host: PluginHost, path: Path, fmt: str | None) -> type[File
             choices = ", ".join(sorted(file_sources))
             raise HubbubError(f"unknown import format {fmt!r} (available: {choices})")
         return file_sources[fmt]
-    suffix = path.suffix.lower()
-    matches = [cls for cls in file_sources.values() if suffix in cls.extensions]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise HubbubError(
-            f"{path}: cannot tell the format from {suffix or 'a name without extension'!r}; "
-            f"pass --format ({', '.join(sorted(file_sources))})"
-        )
-    names = ", ".join(sorted(cls.name for cls in matches))
-    raise HubbubError(f"{path}: {suffix!r} fits several formats ({names}); pass --format")
+    sample = take_sample(source)
+    scores: dict[str, float] = {}
+    for name, cls in file_sources.items():
+        try:
+            scores[name] = float(cls.sniff(sample))
+        except Exception:  # a plugin's sniffer must not break detection for the rest
+            scores[name] = 0.0
+    best = max(scores.values(), default=0.0)
+    if best > 0:
+        leaders = sorted(name for name, score in scores.items() if score == best)
+        if len(leaders) == 1:
+            return file_sources[leaders[0]]
+        raise HubbubError(f"{source}: could be {', '.join(leaders)}; pass --format to choose")
+    suffix = Path(source.name).suffix.lower()
+    by_extension = [cls for cls in file_sources.values() if suffix in cls.extensions]
+    if len(by_extension) == 1:
+        return by_extension[0]
+    raise HubbubError(
+        f"{source}: cannot tell its format from its content; "
+        f"pass --format ({', '.join(sorted(file_sources))})"
+    )
 
 
-def _summary_line(path: Path, summary: IngestSummary) -> str:
+def _summary_line(path: object, summary: IngestSummary) -> str:
     text = (
         f"{path}: read {summary.read}, stored {summary.stored}, "
         f"duplicates {summary.duplicates}, rejected {summary.rejected}"
@@ -90,12 +102,14 @@ def import_files(
         ),
     ] = None,
     platform: Annotated[
-        str, typer.Option(help="Platform for records that do not name one.")
-    ] = "native",
+        str | None,
+        typer.Option(help="Platform for records that do not name one (default: the format's)."),
+    ] = None,
     project: ProjectOption = None,
 ) -> None:
     """Import posts from files, skipping ones already stored; bad records go to rejects."""
     from hubbub.ingest import run_source
+    from hubbub.inputs import expand
     from hubbub.plugin_host import get_host
     from hubbub.project import Project
 
@@ -104,19 +118,18 @@ def import_files(
     host = get_host()
     sources = []
     for path in files:
-        if not path.is_file():
-            raise HubbubError(f"{path}: no such file")
-        cls = pick_file_source(host, path, fmt)
-        options = cls.parse_options(
-            {
-                "path": str(path),
-                "platform": platform,
+        for item in expand(path):
+            cls = pick_file_source(host, item, fmt)
+            settings: dict[str, object] = {
+                "path": str(item.path),
+                "member": item.member,
                 "field_map": mapping,
                 "max_record_bytes": proj.config.project.max_record_bytes,
-            },
-            f"--format {cls.name}",
-        )
-        sources.append((path, cls(options, key=f"file:{path.resolve()}")))
+            }
+            if platform is not None:
+                settings["platform"] = platform
+            options = cls.parse_options(settings, f"--format {cls.name}")
+            sources.append((item, cls(options, key=item.key)))
     store = proj.store
     with _progress() as advance:
         for path, source in sources:
