@@ -69,6 +69,18 @@ class BrandSection(_Section):
         parse_duration(value)
         return value
 
+    @field_validator("business_hours")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        if value is not None:
+            from hubbub.business_hours import parse_business_hours
+
+            try:
+                parse_business_hours(value, where="schedule")
+            except ConfigError as error:
+                raise ValueError(str(error).removeprefix("schedule: ")) from None
+        return value
+
     @property
     def reply_target_seconds(self) -> float:
         """The reply target in seconds."""

@@ -47,7 +47,8 @@ def dig(value: Any, prefix: str) -> Any:
 class JsonSource(FileSource):
     """Posts from JSON input; subclasses implement :meth:`parse` for one item."""
 
-    extensions: ClassVar[tuple[str, ...]] = (".json", ".jsonl", ".ndjson")
+    #: platform formats are told by content (``sniff``), not by extension
+    extensions: ClassVar[tuple[str, ...]] = ()
     #: where items are, as ijson prefixes: ``"item"`` (a top-level array),
     #: ``"statuses.item"`` (an array under a key), ``""`` (the whole value is one item)
     item_prefixes: ClassVar[tuple[str, ...]] = ("item", "")

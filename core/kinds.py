@@ -29,7 +29,7 @@ def format_validation_error(error: ValidationError, where: str) -> str:
     problems = []
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"])
-        message = item["msg"]
+        message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key"
         elif "input" in item and item["type"] != "missing":

@@ -150,9 +150,9 @@ def test_unknown_format_is_a_one_line_error(
     result = cli("import", "-p", project.directory, "--format", "xml", path)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert error_line(result.stderr) == (
-        "Error: unknown import format 'xml' (available: csv, jsonl)"
-    )
+    line = error_line(result.stderr)
+    assert line.startswith("Error: unknown import format 'xml' (available: ")
+    assert "csv, " in line and "jsonl" in line
     assert project.store.count_posts() == 0
 
 
