@@ -52,18 +52,44 @@ def native_record(row: Any, annotations: dict[str, dict[str, Any]] | None = None
     return record
 
 
-def iter_native(store: Store, *, batch_size: int = 5000) -> Iterator[dict[str, Any]]:
-    """Every stored post as a native record, in storage order, batch by batch."""
-    for rows in store.iter_posts(batch_size):
+def iter_native(
+    store: Store, *, batch_size: int = 5000, where: Any = None
+) -> Iterator[dict[str, Any]]:
+    """Every stored post (or those ``where`` selects) as a native record, in storage order.
+
+    :param where: a SQL condition on ``posts``, e.g. :func:`hubbub.search.search_where`.
+    """
+    batches = store.iter_posts(batch_size) if where is None else _matching(store, where, batch_size)
+    for rows in batches:
         annotations = store.annotations_for([row.id for row in rows])
         for row in rows:
             yield native_record(row, annotations.get(row.id))
 
 
-def write_jsonl(store: Store, stream: BinaryIO) -> int:
-    """Write every post as one JSON line to ``stream``; returns how many were written."""
+def _matching(store: Store, where: Any, batch_size: int) -> Iterator[list[Any]]:
+    """The posts ``where`` selects, in id order, as batches (keyset pagination)."""
+    import sqlalchemy as sa
+    from hubbub.store import posts_table
+
+    last_id = 0
+    while True:
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(posts_table)
+                .where(posts_table.c.id > last_id, where)
+                .order_by(posts_table.c.id)
+                .limit(batch_size)
+            ).all()
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1].id
+
+
+def write_jsonl(store: Store, stream: BinaryIO, *, where: Any = None) -> int:
+    """Write every post (or those ``where`` selects) as one JSON line; returns how many."""
     count = 0
-    for record in iter_native(store):
+    for record in iter_native(store, where=where):
         stream.write(orjson.dumps(record) + b"\n")
         count += 1
     return count

@@ -25,7 +25,7 @@ import orjson
 from hubbub.errors import RecordError
 from hubbub.files import UTF8_BOM, FileSource, TrackedFile, decode_line, preview_line
 from hubbub.posts import Post, Reject
-from hubbub.store import utcnow
+from hubbub.timeutil import utcnow
 
 
 def dumps(value: Any) -> str:

@@ -123,3 +123,28 @@ class RejectRecord(SQLModel, table=True):
     reason: str
     record: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class PostTopic(SQLModel, table=True):
+    """A post matches a topic (a named query in ``hubbub.toml``); kept by :mod:`hubbub.topics`."""
+
+    __tablename__ = "post_topics"
+    __table_args__ = (Index("ix_post_topics_post_id", "post_id"),)
+
+    topic: str = Field(primary_key=True)
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    )
+
+
+class TopicState(SQLModel, table=True):
+    """How far a topic is tagged: the query (and language version) used and the last post seen."""
+
+    __tablename__ = "topic_state"
+
+    topic: str = Field(primary_key=True)
+    query: str = Field(sa_column=Column(Text, nullable=False))
+    version: str
+    last_post_id: int = 0
+    posts: int = 0
+    tagged_at: datetime = Field(sa_column=Column(DateTime, nullable=False))

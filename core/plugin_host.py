@@ -18,7 +18,6 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Any
 
 import pluggy
@@ -28,14 +27,22 @@ from hubbub.kinds import CorpusAnalyzer, Kind, PostAnalyzer, Reporter, Source
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "hubbub.plugins.native",
+    "hubbub.plugins.twitter",
+    "hubbub.plugins.mastodon",
+    "hubbub.plugins.bluesky",
+    "hubbub.plugins.reddit",
+    "hubbub.plugins.hackernews",
     "hubbub.plugins.language",
     "hubbub.plugins.sentiment",
     "hubbub.plugins.responsiveness",
+    "hubbub.plugins.influence",
+    "hubbub.plugins.topics",
 )
 
-ENTRY_POINT_GROUP = "hubbub"
-LOAD_ENV = "HUBBUB_LOAD_PLUGINS"
-TRACE_ENV = "HUBBUB_TRACE_PLUGINS"
+from hubbub.entry_points import (  # noqa: E402
+    TRACE_ENV,
+    third_party_entry_points,
+)
 
 #: registry kind -> (hook name, accepted base classes)
 KINDS: dict[str, tuple[str, tuple[type[Kind], ...]]] = {
@@ -93,11 +100,7 @@ class PluginHost:
         self.pm.register(module, name=short)
 
     def _load_entry_points(self) -> None:
-        wanted = os.environ.get(LOAD_ENV)
-        allowed = None if wanted is None else {n.strip() for n in wanted.split(",") if n.strip()}
-        for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
-            if allowed is not None and entry_point.name not in allowed:
-                continue
+        for entry_point in third_party_entry_points():
             if entry_point.name in self.info:
                 continue
             version = entry_point.dist.version if entry_point.dist else "?"

@@ -10,7 +10,6 @@ leaves the database consistent and a rerun resumes without loss or duplicates.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,11 @@ from hubbub.models import (
     SourceCursor,
 )
 from hubbub.posts import POST_FIELDS, Post, Reject
+from hubbub.timeutil import utcnow
 from sqlalchemy.engine import Connection, Engine
 
 #: the newest migration; a test checks it matches the migration scripts
-SCHEMA_VERSION = "0001"
+SCHEMA_VERSION = "0003"
 #: a rejected record's input is kept up to this many characters
 REJECT_RECORD_CHARS = 10_000
 
@@ -37,11 +37,6 @@ annotations_table: sa.Table = Annotation.__table__  # type: ignore[assignment]
 runs_table: sa.Table = Run.__table__  # type: ignore[assignment]
 cursors_table: sa.Table = SourceCursor.__table__  # type: ignore[assignment]
 rejects_table: sa.Table = RejectRecord.__table__  # type: ignore[assignment]
-
-
-def utcnow() -> datetime:
-    """The current time as a naive UTC datetime (how the store keeps times)."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _dumps(value: Any) -> str:
@@ -94,7 +89,8 @@ _SQLITE_INSERT_POSTS = (
     "ON CONFLICT (platform, external_id) DO NOTHING"
 )
 _SQLITE_INDEX_NEW_POSTS = (
-    "INSERT INTO posts_fts(rowid, text) SELECT id, text FROM posts WHERE id > ?"
+    "INSERT INTO posts_fts(rowid, text, hashtags, mentions) "
+    "SELECT id, text, hashtags, mentions FROM posts WHERE id > ?"
 )
 
 

@@ -2,6 +2,8 @@
 
 Required fields: ``id``, ``text``, ``author``, ``created_at``; the optional ones are
 listed in ``hubbub.records.NATIVE_FIELDS``; any other field is kept in the raw payload.
+A CSV export of another shape is read through a named preset (``hubbub.csv_presets``),
+chosen with ``preset`` or recognised from its header.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from hubbub.errors import RecordError
 from hubbub.files import FileOptions, FileSource, decode_line, preview_line
 from hubbub.json_source import JsonSource, dumps
 from hubbub.posts import Post, Reject
-from hubbub.records import REQUIRED_FIELDS, post_from_record
+from hubbub.records import NATIVE_FIELDS, REQUIRED_FIELDS, post_from_record
 from hubbub.sniff import Sample, has_keys
-from hubbub.store import utcnow
+from hubbub.timeutil import utcnow
+from pydantic import field_validator
 
 
 class JsonlSource(JsonSource):
@@ -55,6 +58,18 @@ class CsvOptions(FileOptions):
 
     #: the field separator; ``.tsv`` files use a tab
     delimiter: str = ","
+    #: a mapping preset for a known export (``hubbub.csv_presets``); ``None``: the one
+    #: whose columns the header holds, if any; ``"none"``: never a preset
+    preset: str | None = None
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, value: str | None) -> str | None:
+        from hubbub.csv_presets import get_preset
+
+        if value is not None and value != "none":
+            get_preset(value)  # raises, naming the presets there are
+        return value
 
 
 class CsvSource(FileSource):
@@ -68,11 +83,70 @@ class CsvSource(FileSource):
 
     @classmethod
     def sniff(cls, sample: Sample) -> float:
-        """Any CSV/TSV may be read with ``--map``; one with the native header surely is."""
+        """Any CSV/TSV may be read with ``--map``; one with the native header or a preset's surely is."""
+        from hubbub.csv_presets import preset_for_header
+
         if sample.kind != "csv":
             return 0.0
+        if preset_for_header(sample.header) is not None:
+            return 0.8
         header = {name.strip() for name in sample.header}
         return 0.6 if header.issuperset(REQUIRED_FIELDS) else 0.1
+
+    def _preset_for(self, header: list[str]) -> Any:
+        """The preset to read rows with: the one asked for, else the header's, else ``None``."""
+        from hubbub.csv_presets import get_preset, preset_for_header
+
+        options: CsvOptions = self.options  # type: ignore[assignment]
+        if options.preset == "none":
+            return None
+        if options.preset is None:
+            return preset_for_header(header)
+        preset = get_preset(options.preset)
+        mapping = {**preset.field_map, **options.field_map}
+        missing = [
+            mapping.get(name, name)
+            for name in REQUIRED_FIELDS
+            if mapping.get(name, name) not in header
+        ]
+        if missing:
+            from hubbub.errors import HubbubError
+
+            raise HubbubError(
+                f"{options.path}: preset {preset.name} needs the column"
+                f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}, "
+                f"which the header lacks (map others with --map)"
+            )
+        return preset
+
+    def _row_converter(self, header: list[str], now: Any) -> Any:
+        """A function turning one row's record and raw text into a post, for this header."""
+        options: CsvOptions = self.options  # type: ignore[assignment]
+        preset = self._preset_for(header)
+        if preset is None:
+
+            def convert(record: dict[str, Any], raw: str) -> Post:
+                return post_from_record(
+                    record,
+                    raw=raw,
+                    source=self.key,
+                    platform=options.platform,
+                    field_map=options.field_map,
+                    now=now,
+                )
+
+            return convert
+        mapping = {**preset.field_map, **options.field_map}
+        columns = [(name, mapping.get(name, name)) for name in NATIVE_FIELDS]
+        # an explicit --platform wins over the preset's
+        platform = options.platform if "platform" in options.model_fields_set else preset.platform
+
+        def convert_with_preset(record: dict[str, Any], raw: str) -> Post:
+            native = {name: record.get(column) for name, column in columns}
+            preset.apply(native, record)
+            return post_from_record(native, raw=raw, source=self.key, platform=platform, now=now)
+
+        return convert_with_preset
 
     def read(self, cursor: dict[str, Any] | None) -> Iterator[Post | Reject]:
         """Yield a post (or a reject) per data row after ``cursor``."""
@@ -83,6 +157,7 @@ class CsvSource(FileSource):
         self._header = header
         limit = options.max_record_bytes
         now = utcnow()
+        convert: Any = None  # made once the header is known
         bad_lines: dict[int, str] = {}
         oversize_lines: dict[int, str] = {}
 
@@ -102,6 +177,8 @@ class CsvSource(FileSource):
         csv.field_size_limit(limit)
         reader = csv.reader(text_lines(), delimiter=delimiter)
         try:
+            if header is not None:
+                convert = self._row_converter(header, now)
             while True:
                 row_start = tracked.line + 1
                 row_offset = tracked.offset
@@ -119,6 +196,7 @@ class CsvSource(FileSource):
                 if header is None:
                     header = [name.strip() for name in row]
                     self._header = header
+                    convert = self._row_converter(header, now)
                     continue
                 position = f"line {row_start}"
                 oversize = [oversize_lines.pop(n) for n in spanned if n in oversize_lines]
@@ -145,14 +223,7 @@ class CsvSource(FileSource):
                 }
                 raw = orjson.dumps(record).decode()
                 try:
-                    yield post_from_record(
-                        record,
-                        raw=raw,
-                        source=self.key,
-                        platform=options.platform,
-                        field_map=options.field_map,
-                        now=now,
-                    )
+                    yield convert(record, raw)
                 except RecordError as error:
                     yield Reject(position, str(error), raw[:2000])
         finally:

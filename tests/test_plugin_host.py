@@ -8,6 +8,7 @@ from datetime import datetime
 from importlib import metadata as real_metadata
 from typing import Any
 
+import hubbub.entry_points as entry_points_module
 import orjson
 import pytest
 from hubbub import Post, Source, hookimpl
@@ -78,11 +79,11 @@ def fake_entry_points(monkeypatch: pytest.MonkeyPatch) -> list[FakeEntryPoint]:
     real = real_metadata.entry_points
 
     def entry_points(**kwargs: Any) -> Any:
-        if kwargs.get("group") == plugin_host_module.ENTRY_POINT_GROUP:
+        if kwargs.get("group") == entry_points_module.ENTRY_POINT_GROUP:
             return list(points)
         return real(**kwargs)
 
-    monkeypatch.setattr(plugin_host_module.metadata, "entry_points", entry_points)
+    monkeypatch.setattr(entry_points_module.metadata, "entry_points", entry_points)
     return points
 
 

@@ -22,7 +22,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     help="Social listening: collect public posts, analyse them, report what matters.",
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
 )
 
 ProjectOption = Annotated[
@@ -77,23 +77,35 @@ def root(
 def _load_commands() -> None:
     from hubbub.cli import project_commands  # noqa: F401, I001
     from hubbub.cli import data_commands, plugin_commands  # noqa: F401
+    from hubbub.cli import analysis_commands  # noqa: F401
+    from hubbub.cli import responsiveness_commands  # noqa: F401
+    from hubbub.cli import topic_commands  # noqa: F401
+    from hubbub.cli import influence_commands  # noqa: F401
 
 
 _app_ready = False
 
 
 def get_app() -> typer.Typer:
-    """The CLI app with bundled and plugin commands registered (once)."""
+    """The CLI app with bundled and plugin commands registered (once).
+
+    Bundled commands live here; third-party plugins add theirs through
+    ``register_commands``. When no third-party plugin is installed the plugins are not
+    loaded at all until a command needs them, which keeps ``hubbub --help`` fast.
+    """
     global _app_ready
     if not _app_ready:
         _load_commands()
-        from hubbub.plugin_host import get_host
+        from hubbub.entry_points import third_party_entry_points
 
-        host = get_host()
-        host.register_commands(app)
-        for name, errors in host.errors.items():
-            for error in errors:
-                typer.echo(f"Warning: plugin {name!r}: {error}", err=True)
+        if third_party_entry_points():
+            from hubbub.plugin_host import get_host
+
+            host = get_host()
+            host.register_commands(app)
+            for name, errors in host.errors.items():
+                for error in errors:
+                    typer.echo(f"Warning: plugin {name!r}: {error}", err=True)
         _app_ready = True
     return app
 

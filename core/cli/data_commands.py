@@ -105,6 +105,14 @@ def import_files(
         str | None,
         typer.Option(help="Platform for records that do not name one (default: the format's)."),
     ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            help="CSV mapping preset for a known export, e.g. customer-support, twarc-csv "
+            "(default: recognised from the header; 'none' for no preset). Implies --format csv.",
+        ),
+    ] = None,
     project: ProjectOption = None,
 ) -> None:
     """Import posts from files, skipping ones already stored; bad records go to rejects."""
@@ -114,6 +122,12 @@ def import_files(
     from hubbub.project import Project
 
     mapping = parse_field_map(field_map or [])
+    if preset is not None:
+        from hubbub.csv_presets import get_preset
+
+        if preset != "none":
+            get_preset(preset)  # an unknown name is a one-line error naming the presets
+        fmt = fmt or "csv"
     proj = Project.load(project)
     host = get_host()
     sources = []
@@ -128,6 +142,10 @@ def import_files(
             }
             if platform is not None:
                 settings["platform"] = platform
+            if preset is not None:
+                if "preset" not in getattr(cls.Options, "model_fields", {}):
+                    raise HubbubError(f"--preset applies to CSV input, not --format {cls.name}")
+                settings["preset"] = preset
             options = cls.parse_options(settings, f"--format {cls.name}")
             sources.append((item, cls(options, key=item.key)))
     store = proj.store
@@ -188,19 +206,30 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
     ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(
+            "--query", "-q", help="Only posts matching this query (docs/query-language.md)."
+        ),
+    ] = None,
     project: ProjectOption = None,
 ) -> None:
-    """Write every stored post with its annotations as native JSONL."""
+    """Write every stored post (or those matching --query) with its annotations as native JSONL."""
     from hubbub.export import write_jsonl
     from hubbub.project import Project
 
     proj = Project.load(project)
+    where = None
+    if query is not None:
+        from hubbub.search import search_where
+
+        where = search_where(proj.store, query, timezone=proj.config.project.timezone)
     if output is None:
-        count = write_jsonl(proj.store, sys.stdout.buffer)
+        count = write_jsonl(proj.store, sys.stdout.buffer, where=where)
         sys.stdout.buffer.flush()
     else:
         with output.open("wb") as stream:
-            count = write_jsonl(proj.store, stream)
+            count = write_jsonl(proj.store, stream, where=where)
     message(f"Exported {count} posts" + (f" to {output}" if output else ""))
     proj.close()
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from hubbub.cli import command
 from hubbub.cli.output import message
+
+if TYPE_CHECKING:
+    from hubbub.project import Project
 
 
 @command("init")
@@ -43,6 +46,23 @@ def demo(
 
     result = build_demo(directory, seed=seed, posts=posts, progress=message)
     print_overview(result.overview, title=f"{result.project.config.project.name}: corpus overview")
+    _print_brand_sentiment(result.project)
     message(f"Demo project: {result.project.directory}")
     message(f"Planted answers: {result.expected_path}")
     message(f"Try: hubbub -p {directory} ... or `cd {directory}` and run hubbub there.")
+
+
+def _print_brand_sentiment(project: Project) -> None:
+    """The sentiment-per-brand table after the overview."""
+    from hubbub.cli.analysis_commands import readable_summary_row
+    from hubbub.cli.output import OutputFormat, emit
+    from hubbub.sentiment_summary import project_summary
+
+    if not project.config.brands:
+        return
+    rows = [
+        readable_summary_row(row)
+        for row in project_summary(project.config, project.store, by="brand")
+    ]
+    if rows:
+        emit(rows, OutputFormat.table, title="Sentiment by brand (VADER; unsupported: not English)")

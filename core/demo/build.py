@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from hubbub.config import CONFIG_NAME, load_config
@@ -16,6 +16,9 @@ from hubbub.ingest import IngestSummary, run_source
 from hubbub.overview import corpus_overview
 from hubbub.plugin_host import get_host
 from hubbub.project import Project
+
+if TYPE_CHECKING:
+    from hubbub.analysis import AnalysisSummary
 
 #: a file in a demo folder that marks it as safe to rebuild
 MARKER = ".hubbub-demo"
@@ -31,6 +34,8 @@ class DemoResult:
     summary: IngestSummary
     expected_path: Path
     overview: dict[str, Any]
+    #: what the post analyzers did (language, sentiment, …)
+    analysis: AnalysisSummary | None = None
 
 
 def _prepare(directory: Path) -> None:
@@ -84,4 +89,10 @@ def build_demo(
         kind="demo",
         batch_size=project.config.project.batch_size,
     )
-    return DemoResult(project, summary, expected_path, corpus_overview(project.store))
+    say("Analysing posts (language, sentiment)…")
+    from hubbub.analysis import analyze_project
+
+    analysis = analyze_project(project, host=host)
+    return DemoResult(
+        project, summary, expected_path, corpus_overview(project.store), analysis=analysis
+    )

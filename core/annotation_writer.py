@@ -1,0 +1,77 @@
+"""Writing post-analyzer results fast: one transaction per batch, rows as tuples.
+
+:meth:`hubbub.store.Store.write_annotations` takes dicts and encodes values itself;
+an analysis run writes hundreds of thousands of rows whose values the workers have
+already encoded as JSON, so this path hands tuples straight to the driver's
+``executemany`` on SQLite (about twice as fast) and uses a Core upsert elsewhere.
+The rows of a re-analysed post replace all of its older rows from that analyzer, so
+a key that a newer version no longer writes does not linger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from hubbub.store import Store, annotations_table
+from sqlalchemy.engine import Connection
+
+#: one annotation row: (post_id, analyzer, key, version, value as JSON text)
+AnnotationRow = tuple[int, str, str, str, str]
+
+_COLUMNS = ("post_id", "analyzer", "key", "version", "value")
+_SQLITE_UPSERT = (
+    "INSERT INTO annotations (post_id, analyzer, key, version, value) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (post_id, analyzer, key) DO UPDATE SET version = excluded.version, "
+    "value = excluded.value"
+)
+_SQLITE_DELETE = "DELETE FROM annotations WHERE analyzer = ? AND post_id = ?"
+
+
+def replace_annotations(
+    target: Store | Connection,
+    analyzer: str,
+    rows: Sequence[AnnotationRow],
+    *,
+    stale_post_ids: Sequence[int] = (),
+) -> None:
+    """Store ``rows`` in one transaction, first removing ``analyzer``'s rows of ``stale_post_ids``.
+
+    :param target: the store, or a connection of it with no transaction open (a run that
+        reads and writes through one connection keeps SQLite's page cache warm).
+    :param analyzer: the analyzer the rows belong to.
+    :param rows: ``(post_id, analyzer, key, version, value_json)`` tuples.
+    :param stale_post_ids: posts that hold rows from an older run of ``analyzer``.
+    """
+    if not rows and not stale_post_ids:
+        return
+    if isinstance(target, Store):
+        with target.engine.connect() as conn:
+            replace_annotations(conn, analyzer, rows, stale_post_ids=stale_post_ids)
+        return
+    conn = target
+    with conn.begin():
+        if conn.dialect.name == "sqlite":
+            if stale_post_ids:
+                conn.exec_driver_sql(
+                    _SQLITE_DELETE, [(analyzer, post_id) for post_id in stale_post_ids]
+                )
+            if rows:
+                conn.exec_driver_sql(_SQLITE_UPSERT, list(rows))
+            return
+        table = annotations_table
+        if stale_post_ids:
+            conn.execute(
+                sa.delete(table).where(
+                    table.c.analyzer == analyzer, table.c.post_id.in_(list(stale_post_ids))
+                )
+            )
+        if rows:
+            from sqlalchemy.dialects.postgresql import insert
+
+            statement = insert(table)
+            statement = statement.on_conflict_do_update(
+                index_elements=["post_id", "analyzer", "key"],
+                set_={"version": statement.excluded.version, "value": statement.excluded.value},
+            )
+            conn.execute(statement, [dict(zip(_COLUMNS, row, strict=True)) for row in rows])

@@ -1,0 +1,250 @@
+"""The ``sentiment`` post analyzer: VADER, on the text exactly as written.
+
+VADER (Hutto & Gilbert, 2014) is a lexicon and rules tuned on social media: it reads
+capitals ("GREAT"), punctuation ("great!!!"), degree words, negation, "but", emoticons
+and emoji, so the text is passed unchanged (no lower-casing, no stripping).
+
+Results (annotation keys): ``label`` (``positive`` when compound ≥ 0.05, ``negative``
+when ≤ −0.05, else ``neutral``; ``unsupported`` for a post in a language VADER does not
+read) and ``scores``, VADER's four numbers as ``polarity_scores`` returns them:
+``compound`` (in [−1, 1]) and ``pos``/``neu``/``neg`` (the shares of the text that read
+positive, neutral and negative). An unsupported post has only a ``label``: it is counted
+and shown, never scored as neutral. A multilingual model is
+another analyzer, registered by its own plugin (docs/analyzers.md).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from hubbub import Options, PostAnalyzer, hookimpl
+from pydantic import Field, model_validator
+
+if TYPE_CHECKING:
+    from hubbub.analysis import PostText
+
+POSITIVE = "positive"
+NEGATIVE = "negative"
+NEUTRAL = "neutral"
+UNSUPPORTED = "unsupported"
+LABELS = (POSITIVE, NEUTRAL, NEGATIVE, UNSUPPORTED)
+
+
+class SentimentOptions(Options):
+    """``[analyzers.sentiment]``."""
+
+    languages: list[str] = Field(
+        default_factory=lambda: ["en"],
+        description="Languages VADER is applied to; other posts are marked unsupported.",
+    )
+    score_no_text: bool = Field(
+        True,
+        description=(
+            "Score posts without words (language 'zxx': only emoji, emoticons, links): "
+            "VADER reads emoji and emoticons in any language."
+        ),
+    )
+    positive_threshold: float = Field(0.05, description="Compound at or above: positive.")
+    negative_threshold: float = Field(-0.05, description="Compound at or below: negative.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SentimentOptions:
+        if self.negative_threshold >= self.positive_threshold:
+            raise ValueError("negative_threshold must be below positive_threshold")
+        self.languages = [code.strip().lower() for code in self.languages if code.strip()]
+        return self
+
+
+#: the vaderSentiment release whose rules :func:`fast_vader` reproduces exactly
+VADER_RELEASE = "3.3.2"
+
+
+@functools.cache
+def _fast_vader_class() -> type:
+    """VADER with its two hot spots made linear; identical results (tests compare them).
+
+    Stock VADER lower-cases the whole word list again for every word it checks for
+    negation and idioms (quadratic in the post's length), copies its negation list for
+    every check, and rebuilds the text character by character to replace emoji. This
+    subclass lower-cases once per text, tests negation against a set and skips the emoji
+    pass when a text has none; every rule and constant is VADER's own.
+    """
+    from vaderSentiment.vaderSentiment import (
+        BOOSTER_DICT,
+        N_SCALAR,
+        NEGATE,
+        SPECIAL_CASES,
+        SentimentIntensityAnalyzer,
+        SentiText,
+    )
+
+    negations = frozenset(NEGATE)
+
+    def negated(word: str) -> bool:
+        # VADER's negated([word]) for one lower-cased word
+        return word in negations or "n't" in word
+
+    class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self._emoji_chars = frozenset(key for key in self.emojis if len(key) == 1)
+            self._lowered: tuple[Any, list[str]] = (None, [])
+
+        def _lower(self, words: list[str]) -> list[str]:
+            # the cache holds the list it was made from, so its identity cannot be reused
+            cached, lowered = self._lowered
+            if cached is not words:
+                lowered = [str(word).lower() for word in words]
+                self._lowered = (words, lowered)
+            return lowered
+
+        def polarity_scores(self, text: str) -> dict[str, float]:
+            if not self._emoji_chars.isdisjoint(text):
+                emojis = self.emojis
+                parts: list[str] = []
+                prev_space = True
+                for char in text:
+                    if char in emojis:
+                        if not prev_space:
+                            parts.append(" ")
+                        parts.append(emojis[char])
+                        prev_space = False
+                    else:
+                        parts.append(char)
+                        prev_space = char == " "
+                text = "".join(parts)
+            text = text.strip()
+            sentitext = SentiText(text)
+            sentiments: list[float] = []
+            words = sentitext.words_and_emoticons
+            for i, item in enumerate(words):
+                valence = 0
+                if item.lower() in BOOSTER_DICT:
+                    sentiments.append(valence)
+                    continue
+                if i < len(words) - 1 and item.lower() == "kind" and words[i + 1].lower() == "of":
+                    sentiments.append(valence)
+                    continue
+                sentiments = self.sentiment_valence(valence, sentitext, item, i, sentiments)
+            sentiments = self._but_check(words, sentiments)
+            return self.score_valence(sentiments, text)
+
+        def _negation_check(self, valence: float, words: list[str], start_i: int, i: int) -> float:
+            w = self._lower(words)
+            if start_i == 0 and negated(w[i - 1]):
+                valence = valence * N_SCALAR
+            if start_i == 1:
+                if w[i - 2] == "never" and (w[i - 1] == "so" or w[i - 1] == "this"):
+                    valence = valence * 1.25
+                elif w[i - 2] == "without" and w[i - 1] == "doubt":
+                    pass
+                elif negated(w[i - 2]):
+                    valence = valence * N_SCALAR
+            if start_i == 2:
+                if (w[i - 3] == "never" and (w[i - 2] == "so" or w[i - 2] == "this")) or (
+                    w[i - 1] == "so" or w[i - 1] == "this"
+                ):
+                    valence = valence * 1.25
+                elif w[i - 3] == "without" and (w[i - 2] == "doubt" or w[i - 1] == "doubt"):
+                    pass
+                elif negated(w[i - 3]):
+                    valence = valence * N_SCALAR
+            return valence
+
+        def _special_idioms_check(self, valence: float, words: list[str], i: int) -> float:
+            w = self._lower(words)
+            onezero = f"{w[i - 1]} {w[i]}"
+            twoonezero = f"{w[i - 2]} {w[i - 1]} {w[i]}"
+            twoone = f"{w[i - 2]} {w[i - 1]}"
+            threetwoone = f"{w[i - 3]} {w[i - 2]} {w[i - 1]}"
+            threetwo = f"{w[i - 3]} {w[i - 2]}"
+            for sequence in (onezero, twoonezero, twoone, threetwoone, threetwo):
+                if sequence in SPECIAL_CASES:
+                    valence = SPECIAL_CASES[sequence]
+                    break
+            if len(w) - 1 > i:
+                zeroone = f"{w[i]} {w[i + 1]}"
+                if zeroone in SPECIAL_CASES:
+                    valence = SPECIAL_CASES[zeroone]
+            if len(w) - 1 > i + 1:
+                zeroonetwo = f"{w[i]} {w[i + 1]} {w[i + 2]}"
+                if zeroonetwo in SPECIAL_CASES:
+                    valence = SPECIAL_CASES[zeroonetwo]
+            for n_gram in (threetwoone, threetwo, twoone):
+                if n_gram in BOOSTER_DICT:
+                    valence = valence + BOOSTER_DICT[n_gram]
+            return valence
+
+    return FastVader
+
+
+def make_vader() -> Any:
+    """A VADER analyzer: the linear-time equivalent for vaderSentiment 3.3.2, else stock VADER."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("vaderSentiment")
+    except PackageNotFoundError:  # pragma: no cover - vendored copies
+        release = ""
+    if release == VADER_RELEASE:
+        return _fast_vader_class()()
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def label_for(compound: float, positive: float = 0.05, negative: float = -0.05) -> str:
+    """The label of a compound score: positive ≥ 0.05, negative ≤ −0.05, else neutral."""
+    if compound >= positive:
+        return POSITIVE
+    if compound <= negative:
+        return NEGATIVE
+    return NEUTRAL
+
+
+class VaderSentiment(PostAnalyzer):
+    """VADER sentiment for posts in the languages it reads; others are marked unsupported."""
+
+    name = "sentiment"
+    description = "VADER compound, pos/neu/neg and a label; non-English posts marked unsupported"
+    version = "1"
+    Options = SentimentOptions
+    #: runs after the language analyzer and reads its result
+    requires: ClassVar[tuple[str, ...]] = ("language",)
+    #: the run summary tallies this key's values
+    summary_key: ClassVar[str] = "label"
+
+    def __init__(self, options: Options | None = None) -> None:
+        super().__init__(options)
+        self._vader = make_vader()
+        options_: SentimentOptions = self.options  # type: ignore[assignment]
+        self._languages = frozenset(options_.languages) | (
+            {"zxx"} if options_.score_no_text else set()
+        )
+
+    def supports(self, lang: str | None) -> bool:
+        """Whether VADER is applied to a post in ``lang``."""
+        return lang is not None and lang.lower() in self._languages
+
+    def analyze(self, posts: Sequence[PostText]) -> list[dict[str, Any]]:  # type: ignore[override]
+        """One ``{label, scores}`` per post, or ``{label: "unsupported"}``."""
+        options: SentimentOptions = self.options  # type: ignore[assignment]
+        positive, negative = options.positive_threshold, options.negative_threshold
+        polarity_scores = self._vader.polarity_scores
+        results: list[dict[str, Any]] = []
+        for post in posts:
+            if not self.supports(post.lang):
+                results.append({"label": UNSUPPORTED})
+                continue
+            scores = polarity_scores(post.text)
+            label = label_for(scores["compound"], positive, negative)
+            results.append({"label": label, "scores": scores})
+        return results
+
+
+@hookimpl
+def register_analyzers(register: Any) -> None:
+    """Register the VADER sentiment analyzer."""
+    register(VaderSentiment)
