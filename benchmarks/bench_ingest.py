@@ -27,11 +27,31 @@ sys.path.insert(0, str(HERE))
 
 from corpus import write_jsonl  # noqa: E402
 
-RAW_COLUMNS = (
-    "platform external_id source url author author_name author_followers text lang created_at "
-    "reply_to_id reply_to_author conversation_id repost_of_id repost_of_author quote_of_id "
-    "quote_of_author mentions hashtags likes reposts replies raw"
-).split()
+RAW_COLUMNS = [
+    "platform",
+    "external_id",
+    "source",
+    "url",
+    "author",
+    "author_name",
+    "author_followers",
+    "text",
+    "lang",
+    "created_at",
+    "reply_to_id",
+    "reply_to_author",
+    "conversation_id",
+    "repost_of_id",
+    "repost_of_author",
+    "quote_of_id",
+    "quote_of_author",
+    "mentions",
+    "hashtags",
+    "likes",
+    "reposts",
+    "replies",
+    "raw",
+]
 
 
 def run_hubbub(data: Path, workdir: Path) -> dict:
@@ -47,7 +67,9 @@ def run_hubbub(data: Path, workdir: Path) -> dict:
     host = get_host()
     source = host.get("source", "jsonl")(FileOptions(path=str(data)), key=f"file:{data}")
     started = time.perf_counter()
-    summary = run_source(project.store, source, host=host, batch_size=project.config.project.batch_size)
+    summary = run_source(
+        project.store, source, host=host, batch_size=project.config.project.batch_size
+    )
     elapsed = time.perf_counter() - started
     assert summary.stored == summary.read, summary
     return {"seconds": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
@@ -60,7 +82,6 @@ def run_raw(data: Path, workdir: Path) -> dict:
     from datetime import UTC, datetime
 
     import orjson
-
     from hubbub.store import Store
 
     path = workdir / "raw.db"
@@ -78,11 +99,29 @@ def run_raw(data: Path, workdir: Path) -> dict:
                 r = orjson.loads(line)
                 created = datetime.fromisoformat(r["created_at"]).astimezone(UTC)
                 yield (
-                    r.get("platform", "native"), r["id"], "raw", r.get("url"), r["author"],
-                    r.get("author_name"), r.get("author_followers"), r["text"], r.get("lang"),
-                    created.strftime("%Y-%m-%d %H:%M:%S.%f"), r.get("reply_to_id"),
-                    r.get("reply_to_author"), r.get("conversation_id"), None, None, None, None,
-                    "[]", "[]", r.get("likes"), None, None, line.decode(),
+                    r.get("platform", "native"),
+                    r["id"],
+                    "raw",
+                    r.get("url"),
+                    r["author"],
+                    r.get("author_name"),
+                    r.get("author_followers"),
+                    r["text"],
+                    r.get("lang"),
+                    created.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                    r.get("reply_to_id"),
+                    r.get("reply_to_author"),
+                    r.get("conversation_id"),
+                    None,
+                    None,
+                    None,
+                    None,
+                    "[]",
+                    "[]",
+                    r.get("likes"),
+                    None,
+                    None,
+                    line.decode(),
                 )
 
     started = time.perf_counter()

@@ -14,11 +14,44 @@ from typing import Any
 
 import orjson
 
-WORDS = (
-    "flight delayed again gate crew seat luggage lost bag refund booking app service "
-    "airport lounge boarding pass upgrade cancelled storm queue check-in staff great "
-    "terrible thanks love hate waiting hours help please today tomorrow trip home"
-).split()
+WORDS = [
+    "flight",
+    "delayed",
+    "again",
+    "gate",
+    "crew",
+    "seat",
+    "luggage",
+    "lost",
+    "bag",
+    "refund",
+    "booking",
+    "app",
+    "service",
+    "airport",
+    "lounge",
+    "boarding",
+    "pass",
+    "upgrade",
+    "cancelled",
+    "storm",
+    "queue",
+    "check-in",
+    "staff",
+    "great",
+    "terrible",
+    "thanks",
+    "love",
+    "hate",
+    "waiting",
+    "hours",
+    "help",
+    "please",
+    "today",
+    "tomorrow",
+    "trip",
+    "home",
+]
 SPANISH = ["mi vuelo se retrasó otra vez", "perdieron mi maleta", "gracias por la ayuda"]
 ARABIC = ["تأخرت رحلتي مرة أخرى", "فقدت حقيبتي في المطار", "شكرا على المساعدة"]
 TAGS = ["travel", "baggage", "delayed", "avgeek", "refund", "stormdelay"]
