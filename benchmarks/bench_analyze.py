@@ -184,6 +184,13 @@ def _peak_mib() -> tuple[float, float]:
     return own, workers
 
 
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU time (user + system) of this process and of its finished workers."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def _child(mode: str, database: str, workers: int | None) -> dict[str, Any]:
     from hubbub.store import Store
 
@@ -195,11 +202,13 @@ def _child(mode: str, database: str, workers: int | None) -> dict[str, Any]:
 
         with store.engine.connect() as conn:
             texts = [row[0] for row in conn.execute(sa.select(posts_table.c.text))]
+        cpu_before = _cpu_seconds()
         started = time.perf_counter()
         analyzer = SentimentIntensityAnalyzer()
         results = [analyzer.polarity_scores(text) for text in texts]
         seconds = time.perf_counter() - started
-        return {"seconds": seconds, "posts": len(results), "peak_mib": _peak_mib()}
+        cpu = [after - before for after, before in zip(_cpu_seconds(), cpu_before, strict=True)]
+        return {"seconds": seconds, "posts": len(results), "peak_mib": _peak_mib(), "cpu": cpu}
     if mode == "count":
         import sqlalchemy as sa
         from hubbub.store import posts_table
@@ -215,11 +224,14 @@ def _child(mode: str, database: str, workers: int | None) -> dict[str, Any]:
     specs = plan(host, None, only)
     if mode == "sentiment":
         specs = [spec for spec in specs if spec.name == "sentiment"]
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     summary = run_analyzers(store, specs, workers=workers)
     store.close()  # included: closing the last connection checkpoints the WAL
     seconds = time.perf_counter() - started
+    cpu = [after - before for after, before in zip(_cpu_seconds(), cpu_before, strict=True)]
     return {
+        "cpu": cpu,
         "seconds": seconds,
         "posts": summary.posts,
         "workers": summary.workers,
@@ -295,7 +307,8 @@ def main() -> None:
     print(
         f"posts: {args.posts:,} ({counts['distinct']:,} distinct texts); workers: {full['workers']}"
     )
-    print(f"{'run':52} {'seconds':>8} {'MiB':>6} {'workers':>8} {'vs naive':>9}")
+    print(f"{'run':52} {'seconds':>8} {'vs naive':>9} {'CPU s':>11} {'peak MiB':>11}")
+    print(f"{'':52} {'':>8} {'':>9} {'main+pool':>11} {'main+worker':>11}")
     rows = [
         ("naive loop: polarity_scores on every text", naive),
         ("hubbub sentiment (languages stored), incl. storing", sentiment),
@@ -306,13 +319,19 @@ def main() -> None:
     for label, result in rows:
         ratio = naive["seconds"] / result["seconds"] if result["seconds"] else float("inf")
         own, workers_mib = result["peak_mib"]
-        shown = f"{workers_mib:8.0f}" if workers_mib else f"{'-':>8}"
-        print(f"{label:52} {result['seconds']:8.2f} {own:6.0f} {shown} {ratio:8.2f}x")
+        own_cpu, workers_cpu = result["cpu"]
+        print(
+            f"{label:52} {result['seconds']:8.2f} {ratio:8.2f}x "
+            f"{own_cpu:5.1f}+{workers_cpu:<5.1f} {own:5.0f}+{workers_mib:<5.0f}"
+        )
     for run in full["runs"]:
         print(
-            f"  {run['analyzer']}: {run['posts']:,} posts, {run['unique_texts']:,} distinct texts "
-            f"analysed, {run['reused']:,} reused, {run['errors']} errors; {run['counts']}"
+            f"  {run['analyzer']}: {run['seconds']:.2f}s, {run['posts']:,} posts, "
+            f"{run['unique_texts']:,} distinct texts analysed, {run['reused']:,} reused, "
+            f"{run['errors']} errors; {run['counts']}"
         )
+    load = Path("/proc/loadavg").read_text(encoding="ascii").split()[0]
+    print(f"load average (1 min) after the runs: {load}; other processes share the cores")
 
 
 if __name__ == "__main__":

@@ -47,9 +47,22 @@ def demo(
     result = build_demo(directory, seed=seed, posts=posts, progress=message)
     print_overview(result.overview, title=f"{result.project.config.project.name}: corpus overview")
     _print_brand_sentiment(result.project)
+    _print_checks(result.project, result.expected_path)
     message(f"Demo project: {result.project.directory}")
     message(f"Planted answers: {result.expected_path}")
     message(f"Try: hubbub -p {directory} ... or `cd {directory}` and run hubbub there.")
+
+
+def _print_checks(project: Project, expected_path: Path) -> None:
+    """The planted answers beside what hubbub measured on the demo data."""
+    import json
+
+    from hubbub.cli.output import OutputFormat, emit
+    from hubbub.demo.check import planted_vs_measured
+
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    rows = [check.row() for check in planted_vs_measured(project, expected)]
+    emit(rows, OutputFormat.table, title="Planted answers (expected.json) vs measured")
 
 
 def _print_brand_sentiment(project: Project) -> None:
