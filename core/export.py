@@ -10,23 +10,14 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import orjson
+from hubbub.records import NATIVE_FIELDS, REQUIRED_FIELDS
 from hubbub.store import Store
 
-_OPTIONAL = (
-    "url",
-    "author_name",
-    "author_followers",
-    "lang",
-    "reply_to_id",
-    "reply_to_author",
-    "conversation_id",
-    "repost_of_id",
-    "repost_of_author",
-    "quote_of_id",
-    "quote_of_author",
-    "likes",
-    "reposts",
-    "replies",
+#: the optional native fields written when set (lists are always written)
+_OPTIONAL = tuple(
+    name
+    for name in NATIVE_FIELDS
+    if name not in (*REQUIRED_FIELDS, "platform", "mentions", "hashtags")
 )
 
 

@@ -6,8 +6,13 @@ entry-point group. ``HUBBUB_LOAD_PLUGINS`` (comma-separated entry-point names, e
 for none) restricts which third-party plugins load; ``HUBBUB_TRACE_PLUGINS=1`` prints
 every hook call to stderr.
 
-A plugin that fails to import, raises in a hook or registers something invalid is
-recorded under its name in :attr:`PluginHost.errors`; nothing else stops.
+A plugin that fails to import, raises in a hook, registers something invalid or
+returns a value from a hook that returns nothing is recorded under its name in
+:attr:`PluginHost.errors`; nothing else stops.
+
+A plugin module may define ``PluginOptions``, a :class:`hubbub.Options` model for its
+``[plugins.NAME]`` table in ``hubbub.toml``; :meth:`hubbub.project.Project.plugin_options`
+validates and returns it.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any
 import pluggy
 from hubbub import hookspecs
 from hubbub.errors import HubbubError, PluginError
-from hubbub.kinds import CorpusAnalyzer, Kind, PostAnalyzer, Reporter, Source
+from hubbub.kinds import CorpusAnalyzer, Kind, Options, PostAnalyzer, Reporter, Source
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "hubbub.plugins.native",
@@ -62,12 +67,20 @@ class PluginInfo:
     hooks: list[str] = field(default_factory=list)
     registered: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: the plugin's ``PluginOptions`` model (its ``[plugins.NAME]`` table), if it has one
+    options_model: type[Options] | None = None
 
 
 class PluginHost:
     """A plugin manager plus the registry of sources, analyzers and reporters."""
 
     def __init__(self, *, load_entry_points: bool = True, extra: Iterable[Any] = ()) -> None:
+        """Load the bundled plugins, the installed ones and ``extra``, then collect registrations.
+
+        :param load_entry_points: load the third-party plugins of the ``hubbub`` entry-point group.
+        :param extra: more plugins (modules or objects with hookimpls, named by their
+            ``__name__``), or ``(name, plugin)`` pairs to give one a name (as its entry point would).
+        """
         self.pm = pluggy.PluginManager("hubbub")
         self.pm.add_hookspecs(hookspecs)
         self.info: dict[str, PluginInfo] = {}
@@ -82,7 +95,10 @@ class PluginHost:
         if load_entry_points:
             self._load_entry_points()
         for plugin in extra:
-            self.add(plugin)
+            if isinstance(plugin, tuple):
+                self.add(plugin[1], name=plugin[0])
+            else:
+                self.add(plugin)
         self._collect()
 
     # ------------------------------------------------------------ loading
@@ -129,6 +145,14 @@ class PluginHost:
             info.hooks = sorted(
                 hook.name for hook in self.pm.get_hookcallers(plugin) or () if hook.name
             )
+            model = getattr(plugin, "PluginOptions", None)
+            if model is not None:
+                if isinstance(model, type) and issubclass(model, Options):
+                    info.options_model = model
+                else:
+                    info.errors.append(
+                        f"PluginOptions: TypeError: expected a subclass of hubbub.Options, got {model!r}"
+                    )
         for kind, (hook_name, _bases) in KINDS.items():
             for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
                 register = self._make_register(kind, impl.plugin_name)
@@ -163,12 +187,20 @@ class PluginHost:
             # impls are called one by one (not through pm.hook), so pluggy's tracing sees none
             sys.stderr.write(f"hubbub: calling {impl.plugin_name}.{impl.function.__name__}\n")
         try:
-            return impl.function(*[kwargs[arg] for arg in impl.argnames])
+            result = impl.function(*[kwargs[arg] for arg in impl.argnames])
         except Exception as error:
             self.info[impl.plugin_name].errors.append(
                 f"{impl.function.__name__}: {type(error).__name__}: {error}"
             )
             return None
+        hook_name = impl.function.__name__
+        if result is not None and hook_name in _RETURNS_NOTHING:
+            self.info[impl.plugin_name].errors.append(
+                f"{hook_name}: TypeError: returned {result!r:.80}; this hook returns nothing"
+                " (register things through its argument)"
+            )
+            return None
+        return result
 
     def call_event(self, hook_name: str, **kwargs: Any) -> None:
         """Call an event hook on every plugin, each separately, so one failure stops none."""
@@ -199,6 +231,15 @@ class PluginHost:
         """Plugin name -> error messages, for plugins that had any."""
         return {name: info.errors for name, info in self.info.items() if info.errors}
 
+
+#: hooks whose spec returns ``None``: an implementation returning a value is a mistake
+_RETURNS_NOTHING = frozenset(
+    name
+    for name, spec in vars(hookspecs).items()
+    if callable(spec)
+    and hasattr(spec, "hubbub_spec")
+    and inspect.signature(spec).return_annotation in (None, "None")
+)
 
 _host: PluginHost | None = None
 
