@@ -15,6 +15,8 @@ import pluggy
 if TYPE_CHECKING:
     import typer
     from hubbub.posts import Post
+    from hubbub.project import Project
+    from hubbub.report import ReportScope, Section
 
 hookspec = pluggy.HookspecMarker("hubbub")
 hookimpl = pluggy.HookimplMarker("hubbub")
@@ -56,6 +58,26 @@ def register_reporters(register: Callable[..., None]) -> None:
     :param register: call ``register(ReporterClass)`` once per format; the class must
         subclass :class:`hubbub.Reporter`.
     :returns: nothing; registration happens through the callback.
+    """
+
+
+# ---------------------------------------------------------------- Reports
+
+
+@hookspec
+def report_sections(project: Project, scope: ReportScope) -> list[Section] | None:
+    """Contribute sections to the report (``hubbub report``, ``hubbub demo``), in every format.
+
+    Called once per plugin for each report; reporters never know which plugin a section
+    came from, so a corpus analyzer's findings appear in HTML, Markdown, JSON, CSV and the
+    terminal alike.
+
+    :param project: the project being reported on (its config, store and time zone).
+    :param scope: the time frame: ``since``/``until`` (naive UTC, ``None`` for open ends),
+        ``window`` (``day`` or ``week``) and ``timezone``.
+    :returns: a list of :class:`hubbub.report.Section` (text, tables, charts as data), or
+        ``None`` for nothing; an exception is reported with the plugin's name and the
+        report is built without that plugin's sections.
     """
 
 

@@ -17,7 +17,8 @@ and a reblog or a repost is two. :class:`NestedJsonSource` adds what such format
   cursor's own check of what precedes the item); otherwise the item is read whole and
   the store drops the posts it already has.
 
-The Twitter sources (``hubbub.plugins.twitter``) resume inside items the same way.
+- **Page-sized lines.** A JSON Lines line may hold a whole response page; the record
+  size limit is applied to each post by the format, not to the line.
 """
 
 from __future__ import annotations
@@ -25,15 +26,52 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
+import orjson
 from hubbub.errors import RecordError
+from hubbub.files import UTF8_BOM, FileOptions, TrackedFile
+from hubbub.inputs import open_input
 from hubbub.json_source import JsonSource, dumps
 from hubbub.posts import Post, Reject
+
+#: a JSON Lines line may be a whole response page (a twarc page is 0.3-2 MB); the
+#: record size limit applies to each post inside it instead
+PAGE_LINE_BYTES = 64 * 1024 * 1024
 
 
 class NestedJsonSource(JsonSource):
     """Posts from JSON input whose items may expand into many posts (and rejects)."""
 
     line_item_prefixes: ClassVar[tuple[str, ...] | None] = ("",)
+
+    def open(self, cursor: dict[str, Any] | None) -> TrackedFile:
+        """Open the input; a line may be as long as a response page."""
+        options: FileOptions = self.options  # type: ignore[assignment]
+        line_limit = max(options.max_record_bytes, PAGE_LINE_BYTES)
+        self.file = TrackedFile(self.input, cursor, line_limit)
+        return self.file
+
+    def _is_document(self, tracked: TrackedFile) -> bool:
+        """As the base decides, but a first line longer than the base's look-ahead
+        (a response page) is read whole before calling the input one document."""
+        if not super()._is_document(tracked):
+            return False
+        stream = tracked._file
+        head = stream.peek(1 << 16)[: 1 << 16] if hasattr(stream, "peek") else b""
+        if b"\n" in head.lstrip():
+            return True  # the first line was seen whole: the base's answer stands
+        opened = open_input(self.input)
+        try:
+            first = opened.stream.readline(PAGE_LINE_BYTES + 1).removeprefix(UTF8_BOM)
+            if not first.endswith(b"\n"):
+                return True  # one line, no newline: a document (or one page, read the same)
+            more = opened.stream.read(1 << 12).strip()
+        finally:
+            opened.close()
+        try:
+            value = orjson.loads(first)
+        except orjson.JSONDecodeError:
+            return True
+        return not (isinstance(value, dict) or more)
 
     #: results of the current item not handed over yet, and those that were
     _left = 0

@@ -42,6 +42,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "hubbub.plugins.responsiveness",
     "hubbub.plugins.influence",
     "hubbub.plugins.topics",
+    "hubbub.plugins.report_sections",
+    "hubbub.plugins.reporters",
 )
 
 from hubbub.entry_points import (  # noqa: E402
@@ -206,6 +208,16 @@ class PluginHost:
         """Call an event hook on every plugin, each separately, so one failure stops none."""
         for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
             self._call_impl(impl, kwargs)
+
+    def collect(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call a hook on every plugin, each separately; ``(plugin name, result)`` for each
+        result that is not ``None``. A plugin that raises is recorded in :attr:`errors`."""
+        results = []
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            result = self._call_impl(impl, kwargs)
+            if result is not None:
+                results.append((impl.plugin_name, result))
+        return results
 
     def register_commands(self, cli: Any) -> None:
         """Let plugins add typer commands to ``cli``."""

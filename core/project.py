@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hubbub.config import CONFIG_NAME, Config, find_project_dir, load_config, resolve_database_url
 from hubbub.errors import ConfigError
 from hubbub.store import Store
+
+if TYPE_CHECKING:
+    from hubbub.kinds import Options
+    from hubbub.plugin_host import PluginHost
 
 CONFIG_TEMPLATE = """\
 # hubbub.toml: one listening project. Docs: docs/configuration.md
@@ -49,6 +54,8 @@ class Project:
     directory: Path
     config: Config
     _store: Store | None = field(default=None, repr=False)
+    #: the plugin host whose plugins' options :meth:`plugin_options` reads (``None``: the process-wide one)
+    host: PluginHost | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, project: str | Path | None = None) -> Project:
@@ -72,6 +79,33 @@ class Project:
         if self._store is None:
             self._store = Store.open(self.database_url)
         return self._store
+
+    def plugin_options(self, plugin: str) -> Options:
+        """The validated ``[plugins.NAME]`` table of ``plugin``, by its ``PluginOptions`` model.
+
+        :param plugin: the plugin's name: its entry-point name when installed (a kind's
+            ``plugin`` attribute holds it, so ``project.plugin_options(self.plugin)`` works
+            inside a source, analyzer or reporter).
+        :returns: an instance of the plugin's ``PluginOptions`` (defaults where the table
+            is silent or absent).
+        :raises ConfigError: when the table does not validate (the message names
+            ``[plugins.NAME]`` and the key), or the plugin is not loaded or has no model.
+        """
+        from hubbub.kinds import format_validation_error
+        from hubbub.plugin_host import get_host
+        from pydantic import ValidationError
+
+        info = (self.host or get_host()).info.get(plugin)
+        if info is None:
+            raise ConfigError(f"[plugins.{plugin}]: no plugin {plugin!r} is loaded")
+        if info.options_model is None:
+            raise ConfigError(f"[plugins.{plugin}]: plugin {plugin!r} defines no PluginOptions")
+        section = self.config.plugins.get(plugin, {})
+        try:
+            return info.options_model.model_validate(section)
+        except ValidationError as error:
+            where = f"{self.config_path} [plugins.{plugin}]"
+            raise ConfigError(format_validation_error(error, where)) from None
 
     def close(self) -> None:
         """Close the store if it was opened."""

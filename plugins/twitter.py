@@ -26,9 +26,9 @@ from typing import Any, ClassVar
 import orjson
 from hubbub import hookimpl
 from hubbub.errors import RecordError
-from hubbub.files import UTF8_BOM, FileOptions, TrackedFile
-from hubbub.inputs import open_input
-from hubbub.json_source import JsonSource, dumps
+from hubbub.files import FileOptions
+from hubbub.json_source import dumps
+from hubbub.nested_json import NestedJsonSource
 from hubbub.posts import Post, Reject
 from hubbub.records import (
     extract_hashtags,
@@ -98,7 +98,6 @@ V2_TWEET_KEYS = frozenset(
 
 #: a line may hold a whole response page (up to 500 tweets, a few MiB): lines up to
 #: this size are read, and the record size limit applies to each tweet instead
-PAGE_LINE_BYTES = 64 * 1024 * 1024
 
 _RETWEET_PREFIX = re.compile(r"RT @(\w+): ")
 _STATUS_LINK = re.compile(r"(?:twitter|x)\.com/(\w+)/status/", re.IGNORECASE)
@@ -173,99 +172,11 @@ def _check_size(raw: str, limit: int) -> None:
         raise RecordError(f"record over {limit} bytes")
 
 
-class _TwitterSource(JsonSource):
-    """What both Twitter sources share: page-sized lines and resuming inside an item.
-
-    One item (a JSON line or a document's item) can give several posts: a page holds
-    up to 500 tweets, a status its retweeted and quoted originals. When a batch ends
-    inside such an item, the cursor is where reading stood before the item plus how
-    many of its results were stored (``within_item``), so a resumed read re-parses the
-    item and skips exactly those. The skip only applies to the same input (its size
-    and first 64 KiB, ``within_input``); otherwise the item is read whole and
-    duplicates are dropped by the store.
-    """
+class _TwitterSource(NestedJsonSource):
+    """What both Twitter sources share: page-sized lines, resuming inside an item
+    (from :class:`~hubbub.nested_json.NestedJsonSource`) and their options."""
 
     Options: ClassVar[type[TwitterOptions]] = TwitterOptions
-    #: one line is one item (a page, a status, or a container this source opens itself)
-    line_item_prefixes: ClassVar[tuple[str, ...] | None] = ("",)
-
-    _left = 0
-    _done = 0
-    _skip = 0
-    _position = ""
-
-    # ------------------------------------------------------------ reading
-
-    def open(self, cursor: dict[str, Any] | None) -> TrackedFile:
-        """Open the input; a line may be as long as a response page."""
-        options: TwitterOptions = self.options  # type: ignore[assignment]
-        line_limit = max(options.max_record_bytes, PAGE_LINE_BYTES)
-        self.file = TrackedFile(self.input, cursor, line_limit)
-        return self.file
-
-    def _is_document(self, tracked: TrackedFile) -> bool:
-        """As the base decides, but a first line longer than the base's look-ahead
-        (a twarc page) is read whole before calling the input one document."""
-        if not super()._is_document(tracked):
-            return False
-        stream = tracked._file
-        head = stream.peek(1 << 16)[: 1 << 16] if hasattr(stream, "peek") else b""
-        if b"\n" in head.lstrip():
-            return True  # the first line was seen whole: the base's answer stands
-        opened = open_input(self.input)
-        try:
-            first = opened.stream.readline(PAGE_LINE_BYTES + 1).removeprefix(UTF8_BOM)
-            if not first.endswith(b"\n"):
-                return True  # one line, no newline: a document (or one page, read the same)
-            more = opened.stream.read(1 << 12).strip()
-        finally:
-            opened.close()
-        try:
-            value = orjson.loads(first)
-        except orjson.JSONDecodeError:
-            return True
-        return not (isinstance(value, dict) or more)
-
-    def read(self, cursor: dict[str, Any] | None) -> Iterator[Post | Reject]:
-        """Yield posts and rejects after ``cursor`` (which may point inside an item)."""
-        self._identity = [self.input.path.stat().st_size, self._head_digest()]
-        inner = dict(cursor) if cursor else {}
-        within = int(inner.pop("within_item", 0) or 0)
-        same_input = inner.pop("within_input", None) == self._identity
-        self._start = inner or None
-        self._skip = within if same_input else 0
-        self._boundary: dict[str, Any] | None = self._start
-        self._left = self._done = 0
-        for output in super().read(self._start):
-            yield output
-            if not self._left:  # between items: here is a position to resume from
-                self._boundary = super().checkpoint()
-
-    def _parse_item(
-        self, item: Any, position: str, raw: str | None = None
-    ) -> Iterator[Post | Reject]:
-        self._position = position
-        outputs = list(super()._parse_item(item, position, raw))
-        if not outputs:
-            return  # a notice or an empty page: the skip is for the next item with results
-        skip, self._skip = self._skip, 0
-        if skip and self._start is not None and not (self.file and self.file.resumed):
-            skip = 0  # the input changed since the cursor: read the item whole
-        self._done = min(skip, len(outputs))
-        self._left = len(outputs) - self._done
-        for output in outputs[self._done :]:
-            self._done += 1
-            self._left -= 1
-            yield output
-
-    def checkpoint(self) -> dict[str, Any] | None:
-        """The cursor after the last result yielded, inside an item when it is one."""
-        if not self._left:
-            return super().checkpoint()
-        point = dict(self._boundary) if self._boundary else {}
-        point["within_item"] = self._done
-        point["within_input"] = self._identity
-        return point
 
     def _reject(self, where: str, error: Exception, record: Any) -> Reject:
         reason = (
@@ -273,8 +184,8 @@ class _TwitterSource(JsonSource):
             if isinstance(error, RecordError)
             else f"unexpected shape: {type(error).__name__}: {error}"
         )
-        position = f"{self._position} {where}".strip()
-        return Reject(position, reason, dumps(record)[:2000])
+        # relative to the item: the base puts the item's own position in front
+        return Reject(where, reason, dumps(record)[:2000])
 
     @property
     def _limit(self) -> int:
