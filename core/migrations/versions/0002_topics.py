@@ -11,7 +11,7 @@ elements tokenize as words), so ``#baggage`` and ``@SkyJet`` are index lookups t
 combine with words in one ``MATCH``. ``_`` becomes a token character, as it is in
 hashtags and handles: ``spam_bot`` is one token, and ``bag`` does not match ``bag_tag``.
 
-Revision ID: 0003
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-02
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
+revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
