@@ -81,6 +81,18 @@ def parse_timestamp(value: Any, *, now: datetime | None = None) -> datetime:
     +0000 2017``) and RFC 2822 (``Tue, 31 Oct 2017 22:10:47 +0000``), tried only after
     the ISO parse fails, so the common case stays fast.
     """
+    if value.__class__ is str and value[10:11] == "T":  # the common case: ISO 8601
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass  # the general path below explains what is wrong
+        else:
+            tz = parsed.tzinfo
+            if tz is UTC:
+                parsed = parsed.replace(tzinfo=None)
+            elif tz is not None:
+                parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+            return _check_range(parsed, value, now)
     if isinstance(value, bool) or value is None or value == "":
         raise RecordError(f"created_at is missing or invalid: {value!r}")
     epoch: float | None = None
@@ -295,7 +307,7 @@ def post_from_record(
     :param now: the current UTC time (pass it once per file: timestamps more than a day
         after it are rejected).
     """
-    if not isinstance(record, Mapping):
+    if record.__class__ is not dict and not isinstance(record, Mapping):
         raise RecordError(f"expected a JSON object, got {type(record).__name__}")
     get: Callable[[str], Any]
     if field_map:
@@ -305,7 +317,7 @@ def post_from_record(
 
     else:
         get = record.get
-    external_id, text, author, created_at = (get(name) for name in REQUIRED_FIELDS)
+    external_id, text, author, created_at = get("id"), get("text"), get("author"), get("created_at")
     if external_id is None or text is None or author is None or created_at is None:
         missing = [name for name in REQUIRED_FIELDS if get(name) is None]
         plural = "s" if len(missing) > 1 else ""

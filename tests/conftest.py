@@ -174,3 +174,16 @@ def one_line_error(text: str) -> str:
     assert lines[0].startswith("Error: "), lines[0]
     assert "Traceback" not in text
     return lines[0]
+
+
+@pytest.fixture(scope="session")
+def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """The demo project (seed 42, 20,000 posts), built once per test session; treat it as read-only.
+
+    Its folder holds ``expected.json`` (the planted answers) and ``report.html``.
+    """
+    from hubbub.demo.build import build_demo
+
+    built = build_demo(tmp_path_factory.mktemp("shared-demo") / "demo")
+    yield built.project
+    built.project.close()

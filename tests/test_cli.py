@@ -282,5 +282,6 @@ def test_plugins_json(cli: Any) -> None:
         "bundled": True,
         "hooks": ["register_sources"],
         "registered": ["source:jsonl", "source:csv"],
+        "options": [],
         "errors": [],
     }

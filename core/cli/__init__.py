@@ -81,6 +81,9 @@ def _load_commands() -> None:
     from hubbub.cli import responsiveness_commands  # noqa: F401
     from hubbub.cli import topic_commands  # noqa: F401
     from hubbub.cli import influence_commands  # noqa: F401
+    from hubbub.cli import tui_commands  # noqa: F401
+    from hubbub.cli import report_commands  # noqa: F401
+    from hubbub.cli import ingest_commands  # noqa: F401
 
 
 _app_ready = False

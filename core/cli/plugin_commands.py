@@ -28,7 +28,11 @@ def _options_shown(info: PluginInfo, project: Project | None) -> tuple[list[str]
         return [f"{key}={value!r}" for key, value in values.items()], []
     shown = []
     for key, spec in model.model_fields.items():
-        default = "<required>" if spec.is_required() else repr(spec.get_default(call_default_factory=True))
+        default = (
+            "<required>"
+            if spec.is_required()
+            else repr(spec.get_default(call_default_factory=True))
+        )
         shown.append(f"{key}={default}")
     return shown, []
 
@@ -89,7 +93,9 @@ app.add_typer(plugin_app)
 
 @plugin_app.command("new")
 def new_plugin(
-    name: Annotated[str, typer.Argument(help="The plugin's name, e.g. `sarcasm` or `hubbub-sarcasm`.")],
+    name: Annotated[
+        str, typer.Argument(help="The plugin's name, e.g. `sarcasm` or `hubbub-sarcasm`.")
+    ],
     directory: Annotated[
         Path | None,
         typer.Option("--dir", help="Where to write the package (default: ./hubbub-NAME)."),

@@ -50,6 +50,7 @@ def demo(
     _print_checks(result.project, result.expected_path)
     message(f"Demo project: {result.project.directory}")
     message(f"Planted answers: {result.expected_path}")
+    message(f"Report: {result.project.directory / 'report.html'}")
     message(f"Try: hubbub -p {directory} ... or `cd {directory}` and run hubbub there.")
 
 

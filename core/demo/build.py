@@ -93,6 +93,10 @@ def build_demo(
     from hubbub.analysis import analyze_project
 
     analysis = analyze_project(project, host=host)
+    say("Writing the report…")
+    from hubbub.report import REPORT_FILE, write_html_report
+
+    write_html_report(project, directory / REPORT_FILE)
     return DemoResult(
         project, summary, expected_path, corpus_overview(project.store), analysis=analysis
     )
