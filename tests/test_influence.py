@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -547,13 +546,10 @@ def test_loading_plugins_does_not_load_the_analysis() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, dict[str, Any]]]:
-    from hubbub.demo.build import build_demo
-
-    built = build_demo(tmp_path_factory.mktemp("influence-demo") / "demo")
-    expected = json.loads(built.expected_path.read_text(encoding="utf-8"))
-    yield built.project, expected
-    built.project.close()
+def demo(demo_project: Project) -> tuple[Project, dict[str, Any]]:
+    """The shared demo project (built once per session; read-only) with its planted answers."""
+    expected = json.loads((demo_project.directory / "expected.json").read_text(encoding="utf-8"))
+    return demo_project, expected
 
 
 @pytest.mark.parametrize("topic", ["baggage", "delays"])

@@ -7,7 +7,7 @@ import csv
 import io
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -484,13 +484,9 @@ def test_since_and_until_are_dates_in_the_project_time_zone() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    """The demo project, built once for this module."""
-    from hubbub.demo.build import build_demo
-
-    result = build_demo(tmp_path_factory.mktemp("demo") / "demo")
-    yield result.project
-    result.project.close()
+def demo(demo_project: Project) -> Project:
+    """The shared demo project (built once per session; read-only)."""
+    return demo_project
 
 
 def test_the_demo_planted_rates_and_medians_come_out_exactly(demo: Project) -> None:

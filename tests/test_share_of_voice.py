@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -228,14 +228,10 @@ def test_share_of_voice_command(proj: Project, cli: Callable[..., Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, dict[str, Any]]]:
-    """The demo project, built once for this module, with its planted answers."""
-    from hubbub.demo.build import build_demo
-
-    built = build_demo(tmp_path_factory.mktemp("demo") / "demo")
-    expected = json.loads(built.expected_path.read_text(encoding="utf-8"))
-    yield built.project, expected
-    built.project.close()
+def demo(demo_project: Project) -> tuple[Project, dict[str, Any]]:
+    """The shared demo project (built once per session; read-only) with its planted answers."""
+    expected = json.loads((demo_project.directory / "expected.json").read_text(encoding="utf-8"))
+    return demo_project, expected
 
 
 def test_demo_share_of_voice_is_the_planted_one(demo: tuple[Project, dict[str, Any]]) -> None:

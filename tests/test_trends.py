@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -229,14 +229,10 @@ def test_emerging_terms_rise_in_the_last_window(make_project: Callable[..., Proj
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, dict[str, Any]]]:
-    """The demo project, built once for this module, with its planted answers."""
-    from hubbub.demo.build import build_demo
-
-    built = build_demo(tmp_path_factory.mktemp("demo") / "demo")
-    expected = json.loads(built.expected_path.read_text(encoding="utf-8"))
-    yield built.project, expected
-    built.project.close()
+def demo(demo_project: Project) -> tuple[Project, dict[str, Any]]:
+    """The shared demo project (built once per session; read-only) with its planted answers."""
+    expected = json.loads((demo_project.directory / "expected.json").read_text(encoding="utf-8"))
+    return demo_project, expected
 
 
 def test_demo_trends_find_exactly_the_planted_spike(demo: tuple[Project, dict[str, Any]]) -> None:
