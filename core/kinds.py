@@ -101,14 +101,21 @@ class PostAnalyzer(Kind):
     """Turns a batch of posts into annotations, one dict per post.
 
     Bump ``version`` when results would change: posts analysed by an older version
-    are analysed again.
+    are analysed again. The batch holds :class:`hubbub.analysis.PostText` tuples
+    (``text`` exactly as written, ``lang``); identical ones are analysed once, so
+    ``analyze`` must be a pure function of them.
     """
 
     version: ClassVar[str] = "1"
+    #: names of post analyzers that must run first (``"language"`` makes ``lang`` the
+    #: language analyzer's result instead of the platform's tag)
+    requires: ClassVar[tuple[str, ...]] = ()
+    #: an annotation key whose values ``hubbub analyze`` counts in its summary
+    summary_key: ClassVar[str | None] = None
 
     @abstractmethod
-    def analyze(self, posts: Sequence[Post]) -> list[dict[str, Any]]:
-        """Return one ``{key: value}`` dict of annotations per post, in order."""
+    def analyze(self, posts: Sequence[Any]) -> list[dict[str, Any]]:
+        """Return one ``{key: value}`` dict of annotations per post (``PostText``), in order."""
 
 
 class CorpusAnalyzer(Kind):

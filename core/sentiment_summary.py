@@ -30,6 +30,7 @@ from hubbub.store import Store, annotations_table, posts_table
 
 if TYPE_CHECKING:
     from hubbub.config import Config
+    from hubbub.project import Project
 
 GROUPINGS = ("brand", "overall", "topic")
 WINDOWS = ("day", "week")
@@ -129,13 +130,16 @@ def sentiment_summary(
     analyzer: str = "sentiment",
     since: datetime | None = None,
     until: datetime | None = None,
+    topics: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Sentiment counts, shares and mean compound per brand (or overall) and window.
+    """Sentiment counts, shares and mean compound per brand, topic (or overall) and window.
 
     :param store: the store.
     :param brands: the brands to group by (required for ``by="brand"``).
-    :param by: ``brand`` (one group per brand mentioned, see :mod:`hubbub.brands`) or
-        ``overall`` (every post); ``topic`` is not available yet.
+    :param by: ``brand`` (one group per brand mentioned, see :mod:`hubbub.brands`),
+        ``topic`` (one group per topic, from the topic tags — tag them first, see
+        :func:`hubbub.topics.ensure_tagged`) or ``overall`` (every post).
+    :param topics: the topic names for ``by="topic"``.
     :param window: ``day`` or ``week`` for one row per window, or ``None`` for the period.
     :param timezone: the IANA zone windows are days or weeks in.
     :param analyzer: the analyzer whose ``label`` and ``scores`` are summarised (another
@@ -145,12 +149,9 @@ def sentiment_summary(
     :returns: flat rows: ``brand`` and/or ``window`` when grouped so, then :data:`COLUMNS`.
     """
     if by not in GROUPINGS:
-        raise HubbubError(f"cannot group sentiment by {by!r} (choose brand or overall)")
-    if by == "topic":
-        raise HubbubError(
-            "sentiment by topic needs topics, which arrive with the topic query language; "
-            "use --by brand or --by overall for now"
-        )
+        raise HubbubError(f"cannot group sentiment by {by!r} (choose brand, topic or overall)")
+    if by == "topic" and not topics:
+        raise HubbubError("no topics configured: add [topics] to hubbub.toml or use --by overall")
     if window is not None and window not in WINDOWS:
         raise HubbubError(f"unknown window {window!r} (choose day or week)")
     if by == "brand" and (brands is None or not brands.brands):
@@ -233,6 +234,14 @@ def sentiment_summary(
 
     if by == "overall":
         return [_ordered(row, None, window) for row in run([])]
+    if by == "topic":
+        from hubbub.topics import topic_post_ids
+
+        summary = []
+        for name in topics or ():
+            for row in run([p.c.id.in_(topic_post_ids(name))]):
+                summary.append(_ordered(row, name, window, key="topic"))
+        return summary
     assert brands is not None
     summary = []
     for name in brands.names:
@@ -241,10 +250,12 @@ def sentiment_summary(
     return summary
 
 
-def _ordered(row: dict[str, Any], brand: str | None, window: str | None) -> dict[str, Any]:
+def _ordered(
+    row: dict[str, Any], group: str | None, window: str | None, *, key: str = "brand"
+) -> dict[str, Any]:
     ordered: dict[str, Any] = {}
-    if brand is not None:
-        ordered["brand"] = brand
+    if group is not None:
+        ordered[key] = group
     if window is not None:
         ordered["window"] = row["window"]
     ordered.update((name, row[name]) for name in COLUMNS)
@@ -253,16 +264,31 @@ def _ordered(row: dict[str, Any], brand: str | None, window: str | None) -> dict
 
 def summary_columns(by: str, window: str | None) -> list[str]:
     """The column names of :func:`sentiment_summary` rows for a grouping and window."""
-    return [*(["brand"] if by == "brand" else []), *(["window"] if window else []), *COLUMNS]
+    group = [by] if by in ("brand", "topic") else []
+    return [*group, *(["window"] if window else []), *COLUMNS]
 
 
 def project_summary(
-    config: Config, store: Store, *, by: str = "brand", window: str | None = None, **options: Any
+    config: Config,
+    store: Store,
+    *,
+    by: str = "brand",
+    window: str | None = None,
+    project: Project | None = None,
+    **options: Any,
 ) -> list[dict[str, Any]]:
-    """:func:`sentiment_summary` with the project's brands and time zone."""
+    """:func:`sentiment_summary` with the project's brands, topics and time zone.
+
+    For ``by="topic"`` pass ``project`` so the topic tags are brought up to date first.
+    """
+    if by == "topic" and project is not None:
+        from hubbub.topics import ensure_tagged
+
+        ensure_tagged(project)
     return sentiment_summary(
         store,
         brands=BrandMatcher.from_config(config),
+        topics=list(config.topics),
         by=by,
         window=window,
         timezone=config.project.timezone,

@@ -165,10 +165,12 @@ class Store:
 
     def migrate(self) -> None:
         """Bring the schema to :data:`SCHEMA_VERSION` (does nothing when it is already there)."""
-        if self.schema_version() == SCHEMA_VERSION:
+        current = self.schema_version()
+        if current == SCHEMA_VERSION:
             return
         from alembic import command
         from alembic.config import Config as AlembicConfig
+        from alembic.util import CommandError
 
         config = AlembicConfig()
         config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
@@ -178,6 +180,11 @@ class Store:
                 command.upgrade(config, "head")
         except sa.exc.SQLAlchemyError as error:
             raise StoreError(f"cannot migrate the database: {error}") from None
+        except CommandError:
+            raise StoreError(
+                f"the database is at schema version {current!r}, which this hubbub "
+                f"(schema {SCHEMA_VERSION}) does not know: was it made by a newer hubbub?"
+            ) from None
 
     def close(self) -> None:
         """Release the database connections."""

@@ -464,7 +464,19 @@ def test_analyze_and_sentiment_commands(
         cli("sentiment", "-p", project.directory, "--by", "overall", "--format", "json").stdout
     )
     assert overall[0]["posts"] == 4 and "brand" not in overall[0]
-    topic = cli("sentiment", "-p", project.directory, "--by", "topic")
-    assert topic.exit_code == 1 and "arrive with the topic" in topic.stderr
+    no_topics = cli("sentiment", "-p", project.directory, "--by", "topic")
+    assert no_topics.exit_code == 1 and "no topics configured" in no_topics.stderr
+    with project.config_path.open("a", encoding="utf-8") as config:
+        config.write("\n[topics]\nbags = 'bag OR maleta'\nlove = 'love'\n")
+    by_topic = orjson.loads(
+        cli("sentiment", "-p", project.directory, "--by", "topic", "--format", "json").stdout
+    )
+    counts = {
+        row["topic"]: (row["posts"], row["positive"], row["negative"], row["unsupported"])
+        for row in by_topic
+    }
+    # bags: the English complaint (negative) and the Spanish one (unsupported);
+    # love: ann's post and the brand's own post, both positive
+    assert counts == {"bags": (2, 0, 1, 1), "love": (2, 2, 0, 0)}
     unknown = cli("analyze", "-p", project.directory, "--only", "nope")
     assert unknown.exit_code == 1 and "unknown post analyzer 'nope'" in unknown.stderr

@@ -162,3 +162,14 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
 def test_an_invalid_url_is_a_store_error() -> None:
     with pytest.raises(StoreError, match="invalid database URL"):
         Store.open("nonsense://")
+
+
+def test_a_database_from_an_unknown_schema_version_is_a_clear_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'future.db'}"
+    Store.open(url).close()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(StoreError, match=r"schema version '9999'.*newer hubbub"):
+        Store.open(url)

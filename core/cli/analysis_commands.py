@@ -214,8 +214,8 @@ def sentiment(
     by: Annotated[
         GroupBy,
         typer.Option(
-            help="brand: per brand mentioned (docs/methods.md#brand-mentions); overall: all "
-            "posts; topic: arrives with topics."
+            help="brand: per brand mentioned (docs/methods.md#brand-mentions); topic: per "
+            "topic of hubbub.toml; overall: all posts."
         ),
     ] = GroupBy.brand,
     window: Annotated[
@@ -233,7 +233,7 @@ def sentiment(
     fmt: FormatOption = OutputFormat.table,
     project: ProjectOption = None,
 ) -> None:
-    """Sentiment share and mean compound per brand (or overall), per day or week."""
+    """Sentiment share and mean compound per brand, topic or overall, per day or week."""
     from hubbub.project import Project
     from hubbub.sentiment_summary import project_summary, summary_columns
 
@@ -248,6 +248,7 @@ def sentiment(
             analyzer=analyzer,
             since=parse_bound(since, "--since", timezone, end=False),
             until=parse_bound(until, "--until", timezone, end=True),
+            project=proj,
         )
     finally:
         proj.close()
@@ -263,7 +264,7 @@ def sentiment(
 
 def readable_summary_row(row: dict[str, Any]) -> dict[str, Any]:
     """A summary row for people: counts with their share of the scored posts."""
-    shown = {name: row[name] for name in ("brand", "window") if name in row}
+    shown = {name: row[name] for name in ("brand", "topic", "window") if name in row}
     shown["posts"] = row["posts"]
     for label in ("positive", "neutral", "negative"):
         share = row[f"{label}_share"]
