@@ -6,17 +6,21 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench clean
 
-$(STAMP): pyproject.toml
+# the example plugins are installed too, as a user installs a third-party plugin
+EXAMPLES := examples/hubbub-emotions examples/hubbub-lemmy
+
+$(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(EXAMPLES))
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet $(addprefix -e ,$(EXAMPLES))
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/hubbub demo demo-project
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q tests $(addsuffix /tests,$(EXAMPLES))
 	$(BIN)/ruff check .
 
 lint: $(STAMP)

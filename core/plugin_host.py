@@ -23,12 +23,15 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 from hubbub import hookspecs
 from hubbub.errors import HubbubError, PluginError
 from hubbub.kinds import CorpusAnalyzer, Kind, Options, PostAnalyzer, Reporter, Source
+
+if TYPE_CHECKING:
+    from hubbub.project import Project
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "hubbub.plugins.native",
@@ -40,6 +43,10 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "hubbub.plugins.mastodon_api",
     "hubbub.plugins.rss",
     "hubbub.plugins.http_json",
+    "hubbub.plugins.hackernews_api",
+    "hubbub.plugins.bluesky_api",
+    "hubbub.plugins.reddit_api",
+    "hubbub.plugins.twitter_api",
     "hubbub.plugins.language",
     "hubbub.plugins.sentiment",
     "hubbub.plugins.responsiveness",
@@ -74,6 +81,27 @@ class PluginInfo:
     errors: list[str] = field(default_factory=list)
     #: the plugin's ``PluginOptions`` model (its ``[plugins.NAME]`` table), if it has one
     options_model: type[Options] | None = None
+
+    def options_shown(self, project: Project | None = None) -> tuple[list[str], list[str]]:
+        """``key=value`` per option (the project's values, else the defaults), and errors.
+
+        What ``hubbub plugins`` and the TUI show; a table that does not validate gives no
+        values and its one-line error.
+        """
+        model = self.options_model
+        if model is None:
+            return [], []
+        if project is not None:
+            try:
+                values = project.plugin_options(self.name).model_dump(mode="json")
+            except HubbubError as error:
+                return [], [str(error)]
+            return [f"{key}={value!r}" for key, value in values.items()], []
+        shown = []
+        for key, spec in model.model_fields.items():
+            default = spec.get_default(call_default_factory=True)
+            shown.append(f"{key}={'<required>' if spec.is_required() else repr(default)}")
+        return shown, []
 
 
 class PluginHost:

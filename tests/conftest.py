@@ -180,10 +180,18 @@ def one_line_error(text: str) -> str:
 def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """The demo project (seed 42, 20,000 posts), built once per test session; treat it as read-only.
 
-    Its folder holds ``expected.json`` (the planted answers) and ``report.html``.
+    Built with the bundled plugins only (third-party ones installed in the environment
+    would add their own annotations). Its folder holds ``expected.json`` (the planted
+    answers) and ``report.html``.
     """
     from hubbub.demo.build import build_demo
 
-    built = build_demo(tmp_path_factory.mktemp("shared-demo") / "demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HUBBUB_LOAD_PLUGINS", "")
+        reset_host()
+        try:
+            built = build_demo(tmp_path_factory.mktemp("shared-demo") / "demo")
+        finally:
+            reset_host()
     yield built.project
     built.project.close()

@@ -11,30 +11,7 @@ from hubbub.cli.output import OutputFormat, emit
 from hubbub.errors import HubbubError
 
 if TYPE_CHECKING:
-    from hubbub.plugin_host import PluginInfo
     from hubbub.project import Project
-
-
-def _options_shown(info: PluginInfo, project: Project | None) -> tuple[list[str], list[str]]:
-    """``key=value`` for a plugin's options (the project's values, else defaults), and errors."""
-    model = info.options_model
-    if model is None:
-        return [], []
-    if project is not None:
-        try:
-            values = project.plugin_options(info.name).model_dump(mode="json")
-        except HubbubError as error:
-            return [], [str(error)]
-        return [f"{key}={value!r}" for key, value in values.items()], []
-    shown = []
-    for key, spec in model.model_fields.items():
-        default = (
-            "<required>"
-            if spec.is_required()
-            else repr(spec.get_default(call_default_factory=True))
-        )
-        shown.append(f"{key}={default}")
-    return shown, []
 
 
 def _find_project(directory: Path | None) -> Project | None:
@@ -65,7 +42,7 @@ def plugins(
     found = _find_project(project)
     rows: list[dict[str, Any]] = []
     for info in get_host().info.values():
-        options, option_errors = _options_shown(info, found)
+        options, option_errors = info.options_shown(found)
         rows.append(
             {
                 "name": info.name,
@@ -79,7 +56,18 @@ def plugins(
         )
     if found is not None:
         found.close()
-    emit(rows, fmt, title="Plugins")
+    if fmt is not OutputFormat.table:
+        emit(rows, fmt, title="Plugins")
+        return
+    # a terminal table of seven columns wraps badly: options get a table of their own
+    emit(rows, fmt, columns=[key for key in rows[0] if key != "options"], title="Plugins")
+    option_rows = [
+        {"plugin": row["name"], "option": option.split("=", 1)[0], "value": option.split("=", 1)[1]}
+        for row in rows
+        for option in row["options"]
+    ]
+    if option_rows:
+        emit(option_rows, fmt, title="Plugin options")
 
 
 plugin_app = typer.Typer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -37,7 +38,7 @@ def demo(
     posts: Annotated[int, typer.Option(min=100, help="About how many posts to generate.")] = 20_000,
     no_tui: Annotated[
         bool,
-        typer.Option("--no-tui", help="Only print the report (the terminal UI is not built yet)."),
+        typer.Option("--no-tui", help="Do not open the terminal UI after the report."),
     ] = False,
 ) -> None:
     """Build the demo project (synthetic data with known answers), analyse it, print the report."""
@@ -52,6 +53,10 @@ def demo(
     message(f"Planted answers: {result.expected_path}")
     message(f"Report: {result.project.directory / 'report.html'}")
     message(f"Try: hubbub -p {directory} ... or `cd {directory}` and run hubbub there.")
+    if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
+        from hubbub.tui.app import HubbubApp
+
+        HubbubApp(result.project).run()
 
 
 def _print_checks(project: Project, expected_path: Path) -> None:
