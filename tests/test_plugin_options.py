@@ -116,3 +116,22 @@ def test_an_explicit_project_that_does_not_exist_is_an_error(tmp_path: Any) -> N
     result = run_cli("plugins", "--project", tmp_path / "nowhere", plugins=PLUGINS)
     assert result.exit_code == 1
     assert "is not a hubbub project" in result.stderr
+
+
+def test_the_tui_plugins_screen_data_shows_options_and_their_errors(tmp_path: Any) -> None:
+    from hubbub.testing import using_host
+    from hubbub.tui.data import plugin_rows
+
+    good = make_project(
+        tmp_path / "good", config={"plugins": {"watch": {"threshold": 5}}}, plugins=PLUGINS
+    )
+    with using_host(good.host):
+        row = next(row for row in plugin_rows(good) if row["name"] == "watch")
+    assert "threshold=5" in row["options"] and row["errors"] == []
+    bad = make_project(
+        tmp_path / "bad", config={"plugins": {"watch": {"threshold": 0}}}, plugins=PLUGINS
+    )
+    with using_host(bad.host):
+        row = next(row for row in plugin_rows(bad) if row["name"] == "watch")
+    assert row["options"] == []
+    assert any("threshold" in error for error in row["errors"])

@@ -287,3 +287,31 @@ def test_report_rejects_a_bad_date(
     result = cli("report", "-p", project.directory, "--since", "yesterday-ish")
     assert result.exit_code == 1
     assert "--since" in error_line(result.stderr)
+
+
+def test_a_plugin_reporter_is_a_report_format(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from hubbub import Reporter, hookimpl
+    from hubbub.testing import make_project, run_cli
+
+    class TitlesReporter(Reporter):
+        name = "titles"
+        description = "just the section titles"
+
+        def render(self, report: dict, stream: Any) -> None:
+            for section in report["sections"]:
+                stream.write(section["title"] + "\n")
+
+    @hookimpl
+    def register_reporters(register: Any) -> None:
+        register(TitlesReporter)
+
+    plugin = SimpleNamespace(__name__="titles", register_reporters=register_reporters)
+    project = make_project(tmp_path, posts=[{"text": "hello there"}], plugins={"titles": plugin})
+    result = run_cli("report", "--format", "titles", project=project, plugins={"titles": plugin})
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "Overview"
+    unknown = run_cli("report", "--format", "nope", project=project)
+    assert unknown.exit_code == 1
+    assert "unknown reporter 'nope'" in unknown.stderr

@@ -225,21 +225,26 @@ def _reporter(
 # ---------------------------------------------------------------- plugins and findings
 
 
-def plugin_rows() -> list[dict[str, Any]]:
-    """Each loaded plugin: name, version, bundled, hooks, what it registered, errors."""
+def plugin_rows(project: Project | None = None) -> list[dict[str, Any]]:
+    """Each loaded plugin: name, version, bundled, hooks, what it registered, its
+    ``[plugins.NAME]`` options (the project's values, else the defaults) and errors."""
     from hubbub.plugin_host import get_host
 
-    return [
-        {
-            "name": info.name,
-            "version": info.version,
-            "bundled": info.bundled,
-            "hooks": list(info.hooks),
-            "registered": list(info.registered),
-            "errors": list(info.errors),
-        }
-        for info in get_host().info.values()
-    ]
+    rows = []
+    for info in get_host().info.values():
+        options, option_errors = info.options_shown(project)
+        rows.append(
+            {
+                "name": info.name,
+                "version": info.version,
+                "bundled": info.bundled,
+                "hooks": list(info.hooks),
+                "registered": list(info.registered),
+                "options": options,
+                "errors": [*info.errors, *option_errors],
+            }
+        )
+    return rows
 
 
 def finding_rows(project: Project, *, limit: int = 200) -> list[dict[str, Any]]:

@@ -13,18 +13,10 @@ from hubbub.cli import ProjectOption, command
 from hubbub.cli.output import message
 from hubbub.errors import HubbubError
 
-
-class ReportFormat(StrEnum):
-    """Output formats of ``hubbub report`` (``md`` is ``markdown``; svg/png: one file per chart)."""
-
-    table = "table"
-    html = "html"
-    md = "md"
-    markdown = "markdown"
-    json = "json"
-    csv = "csv"
-    svg = "svg"
-    png = "png"
+#: chart exports: one file per chart into ``-o DIR`` (not reporters)
+CHART_FORMATS = ("svg", "png")
+#: short names for reporters
+ALIASES = {"md": "markdown"}
 
 
 class Window(StrEnum):
@@ -37,13 +29,14 @@ class Window(StrEnum):
 @command("report")
 def report(
     fmt: Annotated[
-        ReportFormat,
+        str,
         typer.Option(
             "--format",
             "-f",
-            help="table (terminal), html, md, json, csv; svg or png write each chart to -o DIR.",
+            help="A reporter: table (terminal), html, md, json, csv, or one a plugin adds; "
+            "svg or png write each chart to -o DIR.",
         ),
-    ] = ReportFormat.table,
+    ] = "table",
     since: Annotated[
         str | None,
         typer.Option(
@@ -73,17 +66,21 @@ def report(
     from hubbub.report import REPORT_FILE, ReportScope, build_report, render_report
 
     proj = Project.load(project)
+    name = ALIASES.get(fmt, fmt)
+    if name not in CHART_FORMATS:
+        from hubbub.plugin_host import get_host
+
+        get_host().get("reporter", name)  # an unknown format is an error before any work
     try:
         zone = proj.config.project.timezone
         low, high = time_bounds(since, until, timezone=zone)
         built = build_report(proj, ReportScope(low, high, window.value, zone))
         for problem in built.problems:
             message(f"Warning: {problem}")
-        if fmt in (ReportFormat.svg, ReportFormat.png):
-            _write_charts(built.to_dict(), fmt.value, output or proj.directory / "charts")
+        if name in CHART_FORMATS:
+            _write_charts(built.to_dict(), name, output or proj.directory / "charts")
             return
-        name = "markdown" if fmt is ReportFormat.md else fmt.value
-        if fmt is ReportFormat.html and output is None:
+        if name == "html" and output is None:
             output = proj.directory / REPORT_FILE
         if output is None:
             render_report(built, name, sys.stdout)

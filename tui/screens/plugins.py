@@ -56,7 +56,7 @@ class PluginsScreen(DataScreen):
         """The plugin host's info and the stored findings."""
         from hubbub.tui.data import finding_rows, plugin_rows
 
-        return PluginsData(plugin_rows(), finding_rows(self.project))
+        return PluginsData(plugin_rows(self.project), finding_rows(self.project))
 
     def show(self, data: PluginsData) -> None:
         """Fill the tables; describe the first plugin."""
@@ -102,6 +102,9 @@ class PluginsScreen(DataScreen):
         text.append(", ".join(row["hooks"]) or "none")
         text.append("\nRegistered: ", style="bold")
         text.append(", ".join(row["registered"]) or "nothing")
+        if row.get("options"):
+            text.append("\nOptions ([plugins.NAME] in hubbub.toml): ", style="bold")
+            text.append(", ".join(row["options"]))
         for error in row["errors"]:
             text.append(f"\n✘ {error}", style="red")
         self.query_one("#plugin-detail", Static).update(text)
