@@ -55,7 +55,7 @@ def decode_line(line: Line) -> str:
 
 def preview_line(line: Line) -> str:
     """The start of a line as text, for a reject's record column."""
-    return line.data[:2000].decode("utf-8", errors="replace")
+    return line.data[:2000].rstrip(b"\r\n").decode("utf-8", errors="replace")
 
 
 class TrackedFile:
@@ -213,6 +213,18 @@ class FileSource(Source):
     def checkpoint(self) -> dict[str, Any] | None:
         """The file's position after the last record yielded."""
         return self.file.checkpoint() if self.file else None
+
+    def cursor_fingerprint(self) -> str | None:
+        """What the reading depends on besides the file (``--map``, ``--platform``, a preset):
+        a cursor saved under other settings does not apply, and the file is read again."""
+        import hashlib
+
+        import orjson
+
+        settings = self.options.model_dump(
+            mode="json", exclude={"path", "member", "max_record_bytes"}
+        )
+        return hashlib.sha256(orjson.dumps(settings, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
 
     def progress(self) -> tuple[int, int | None]:
         """Bytes read and the file's size."""

@@ -54,7 +54,15 @@ def run_source(
     """
     summary = IngestSummary(source.key)
     run_id = store.start_run(kind, source.key)
+    fingerprint = source.cursor_fingerprint()
     cursor = store.get_cursor(source.key)
+    if cursor is not None:
+        saved_under = cursor.pop("fingerprint", None)  # the source sees only its own cursor
+        if fingerprint is not None and saved_under != fingerprint:
+            cursor = None  # saved under other settings (e.g. another --map): read afresh
+    if cursor is None:
+        # a read from the start supersedes what an earlier read rejected
+        store.clear_rejects(source.key)
     posts: list[Post] = []
     rejects: list[Reject] = []
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubbub-writer")
@@ -87,6 +95,8 @@ def run_source(
         """Hand the current batch, with the cursor right after it, to the writer."""
         nonlocal posts, rejects, pending
         checkpoint = source.checkpoint()
+        if checkpoint is not None and fingerprint is not None:
+            checkpoint = {**checkpoint, "fingerprint": fingerprint}
         settle()
         future = writer.submit(
             store.write_batch, posts, rejects, source=source.key, cursor=checkpoint, run_id=run_id

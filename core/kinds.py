@@ -92,6 +92,14 @@ class Source(Kind):
         """
         return 0.0
 
+    def cursor_fingerprint(self) -> str | None:
+        """A digest of the settings a cursor depends on (``None``: cursors always apply).
+
+        The ingest loop stores it with each cursor and ignores a saved cursor whose
+        fingerprint differs, so changing what a source reads starts it afresh.
+        """
+        return None
+
     def progress(self) -> tuple[int, int | None]:
         """Work done and total (e.g. bytes read and file size) for a progress bar."""
         return 0, None

@@ -115,9 +115,18 @@ def create_engine(url: str) -> Engine:
         # connections move between threads (ingest writes in a background thread);
         # the pool still hands each connection to one thread at a time
         connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
-        engine = sa.create_engine(url, connect_args=connect_args)
+        extra: dict[str, Any] = {}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            # one shared connection, or each thread would see its own empty database
+            extra["poolclass"] = sa.pool.StaticPool
+        engine = sa.create_engine(url, connect_args=connect_args, **extra)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as error:
         raise StoreError(f"invalid database URL {url!r}: {error}") from None
+    except ImportError as error:
+        raise StoreError(
+            f"the database driver for {url.split(':', 1)[0]!r} is not installed ({error.name}); "
+            "PostgreSQL needs `pip install 'psycopg[binary]'`"
+        ) from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _set_sqlite_pragmas)
     return engine
@@ -139,8 +148,14 @@ class Store:
         self._insert_posts = insert(posts_table).on_conflict_do_nothing(
             index_elements=["platform", "external_id"]
         )
-        self._insert_rejects = insert(rejects_table).on_conflict_do_nothing(
-            index_elements=["source", "position"]
+        rejects_insert = insert(rejects_table)
+        # a record rejected again keeps one row, with the latest reason and run
+        self._insert_rejects = rejects_insert.on_conflict_do_update(
+            index_elements=["source", "position"],
+            set_={
+                name: rejects_insert.excluded[name]
+                for name in ("run_id", "reason", "record", "created_at")
+            },
         )
 
     # ------------------------------------------------------------ opening
@@ -354,6 +369,13 @@ class Store:
             query = query.limit(limit)
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+    def clear_rejects(self, source: str) -> int:
+        """Forget the rejects of ``source`` (before it is read again from the start)."""
+        with self.engine.begin() as conn:
+            return conn.execute(
+                sa.delete(rejects_table).where(rejects_table.c.source == source)
+            ).rowcount
 
     def count_rejects(self) -> int:
         """How many rejects are stored."""

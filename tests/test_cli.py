@@ -208,7 +208,7 @@ def test_rejects_json_is_a_list_of_flat_objects(
     assert [row["position"] for row in rows] == ["line 3", "line 2"]  # newest first
     assert rows[0]["reason"] == "missing required field author"
     assert rows[1]["reason"].startswith("invalid JSON")
-    assert rows[1]["record"] == "{not json\n"
+    assert rows[1]["record"] == "{not json"  # the line, without its line ending
 
 
 def test_rejects_csv_and_limit(

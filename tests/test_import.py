@@ -240,3 +240,26 @@ def test_a_killed_import_leaves_a_consistent_database_and_a_rerun_completes(
         distinct = conn.execute(sa.text("SELECT count(DISTINCT external_id) FROM posts")).scalar()
     assert distinct == DISTINCT
     assert store.full_text_count("baggage") == DISTINCT
+
+
+def test_reimporting_with_another_map_reads_the_file_afresh(
+    cli: Any, project: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "id,body,author,created_at\n"
+        "1,first post,alice,2024-05-01T12:00:00Z\n"
+        "2,second post,bob,2024-05-01T12:05:00Z\n",
+        encoding="utf-8",
+    )
+    first = cli("import", "-p", project.directory, path)
+    assert "stored 0" in first.stderr and "rejected 2" in first.stderr
+    assert {row["reason"] for row in project.store.rejects()} == {"missing required field text"}
+    # the same file with the right mapping is read again, not "nothing new"
+    second = cli("import", "-p", project.directory, "--map", "text=body", path)
+    assert second.exit_code == 0, second.output
+    assert "read 2, stored 2" in second.stderr
+    assert project.store.count_posts() == 2
+    assert project.store.rejects() == []  # the old reasons no longer hold
+    again = cli("import", "-p", project.directory, "--map", "text=body", path)
+    assert "nothing new since the last import" in again.stderr

@@ -292,6 +292,7 @@ def test_a_raising_batch_stored_hook_does_not_stop_the_import_command(
     result = cli("import", "-p", project.directory, path)
     assert result.exit_code == 0, result.output
     assert "stored 4" in result.stderr
+    assert "Warning: plugin 'Crasher': batch_stored: RuntimeError: listener down" in result.stderr
     assert project.store.count_posts() == 4
     assert host.errors == {"Crasher": ["batch_stored: RuntimeError: listener down"]}
     listed = cli("plugins", "--format", "json")

@@ -92,7 +92,9 @@ def import_files(
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", "-f", help="Input format (default: from the extension), e.g. jsonl, csv."
+            "--format",
+            "-f",
+            help="Input format (default: told from the content), e.g. jsonl, csv, twitter-v2, mastodon.",
         ),
     ] = None,
     field_map: Annotated[
@@ -149,6 +151,7 @@ def import_files(
             options = cls.parse_options(settings, f"--format {cls.name}")
             sources.append((item, cls(options, key=item.key)))
     store = proj.store
+    reported = {name: len(errors) for name, errors in host.errors.items()}
     with _progress() as advance:
         for path, source in sources:
             summary = run_source(
@@ -159,6 +162,10 @@ def import_files(
                 progress=advance(path),
             )
             message(_summary_line(path, summary))
+    # a plugin's event hook that failed during the import (the posts are stored anyway)
+    for name, errors in host.errors.items():
+        for error in errors[reported.get(name, 0) :]:
+            message(f"Warning: plugin {name!r}: {error}")
     proj.close()
 
 
@@ -230,7 +237,8 @@ def export(
     else:
         with output.open("wb") as stream:
             count = write_jsonl(proj.store, stream, where=where)
-    message(f"Exported {count} posts" + (f" to {output}" if output else ""))
+    noun = "post" if count == 1 else "posts"
+    message(f"Exported {count} {noun}" + (f" to {output}" if output else ""))
     proj.close()
 
 
@@ -252,7 +260,9 @@ def rejects(
 
     proj = Project.load(project)
     rows = proj.store.rejects(source=source, limit=limit or None)
-    total = proj.store.count_rejects()
+    total = (
+        len(proj.store.rejects(source=source, limit=None)) if source else proj.store.count_rejects()
+    )
     proj.close()
     for row in rows:
         row["created_at"] = row["created_at"].isoformat() + "Z"

@@ -35,7 +35,9 @@ def demo(
     seed: Annotated[
         int, typer.Option(help="Random seed: the same seed builds the same data.")
     ] = 42,
-    posts: Annotated[int, typer.Option(min=100, help="About how many posts to generate.")] = 20_000,
+    posts: Annotated[
+        int, typer.Option(min=1000, help="About how many posts to generate (at least 1000).")
+    ] = 20_000,
     no_tui: Annotated[
         bool,
         typer.Option("--no-tui", help="Do not open the terminal UI after the report."),
@@ -52,7 +54,9 @@ def demo(
     message(f"Demo project: {result.project.directory}")
     message(f"Planted answers: {result.expected_path}")
     message(f"Report: {result.project.directory / 'report.html'}")
-    message(f"Try: hubbub -p {directory} ... or `cd {directory}` and run hubbub there.")
+    message(
+        f"Try: `hubbub tui -p {directory}`, `hubbub report -p {directory}`, or `cd {directory}`."
+    )
     if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
         from hubbub.tui.app import HubbubApp
 

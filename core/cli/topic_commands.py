@@ -203,7 +203,7 @@ def trends(
     ] = None,
     window: Annotated[
         Window | None,
-        typer.Option(help="Window size (default: the window of \\[analyzers.trends], else day)."),
+        typer.Option(help="Window size (default: the window of [analyzers.trends], else day)."),
     ] = None,
     show: Annotated[
         TrendsView,
