@@ -27,7 +27,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_ingest.py --posts 200000
+	$(BIN)/python benchmarks/bench_formats.py
+	$(BIN)/python benchmarks/bench_analyze.py
+	$(BIN)/python benchmarks/bench_search.py
+	$(BIN)/python benchmarks/bench_influence.py
 
 clean:
 	rm -rf $(VENV) demo-project build *.egg-info
