@@ -26,32 +26,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from corpus import write_jsonl  # noqa: E402
+from hubbub.posts import POST_FIELDS  # noqa: E402
 
-RAW_COLUMNS = [
-    "platform",
-    "external_id",
-    "source",
-    "url",
-    "author",
-    "author_name",
-    "author_followers",
-    "text",
-    "lang",
-    "created_at",
-    "reply_to_id",
-    "reply_to_author",
-    "conversation_id",
-    "repost_of_id",
-    "repost_of_author",
-    "quote_of_id",
-    "quote_of_author",
-    "mentions",
-    "hashtags",
-    "likes",
-    "reposts",
-    "replies",
-    "raw",
-]
+#: the raw loader fills the very columns hubbub does
+RAW_COLUMNS = list(POST_FIELDS)
 
 
 def run_hubbub(data: Path, workdir: Path) -> dict:
