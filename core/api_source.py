@@ -17,6 +17,7 @@ fail the same way, while what was read before it is still committed.
 from __future__ import annotations
 
 import os
+from abc import abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -72,11 +73,11 @@ class ApiSource(Source):
         """The names of the streams to read, in order (each keeps its own cursor)."""
         return ["default"]
 
+    @abstractmethod
     def pages(
         self, stream: str, cursor: dict[str, Any] | None, client: HttpClient
     ) -> Iterator[Page]:
         """Yield the pages of ``stream`` that follow ``cursor`` (``None``: the first run)."""
-        raise NotImplementedError
 
     def credentials(self) -> dict[str, str]:
         """Environment variable name → value for the credentials this source sends."""
