@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from format_helpers import import_file, interrupted, posts
 from hubbub.cli.data_commands import pick_file_source
-from hubbub.export import iter_native
 from hubbub.ingest import run_source
 from hubbub.inputs import InputFile
 from hubbub.plugin_host import get_host
@@ -36,18 +36,6 @@ CAROL = "did:plc:carol0000000000000000000"
 
 def uri(did: str, rkey: str, collection: str = "app.bsky.feed.post") -> str:
     return f"at://{did}/{collection}/{rkey}"
-
-
-def import_file(cli: Any, project: Any, path: Path) -> Any:
-    """``hubbub import`` (no ``--format``); asserts success."""
-    result = cli("import", "-p", project.directory, path)
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def posts(project: Any) -> dict[str, dict[str, Any]]:
-    """Stored posts as native records, by id."""
-    return {record["id"]: record for record in iter_native(project.store)}
 
 
 def rejects(project: Any) -> dict[str, str]:
@@ -182,16 +170,7 @@ def test_importing_twice_adds_nothing(cli: Any, project: Any, tmp_path: Path) ->
     assert posts(project) == before
 
 
-class InterruptedBluesky(BlueskySource):
-    """Reading stops (Ctrl-C) after ``stop_after`` posts and rejects."""
-
-    stop_after = 4
-
-    def read(self, cursor: dict[str, Any] | None) -> Any:
-        for count, item in enumerate(super().read(cursor), start=1):
-            yield item
-            if count == self.stop_after:
-                raise KeyboardInterrupt
+InterruptedBluesky = interrupted(BlueskySource, 4)
 
 
 def test_an_interrupted_feed_import_resumes_inside_a_page(cli: Any, make_project: Any) -> None:

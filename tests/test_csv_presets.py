@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from format_helpers import import_file, interrupted, posts
 from hubbub.cli.data_commands import pick_file_source
 from hubbub.csv_presets import integer_id
 from hubbub.errors import RecordError
-from hubbub.export import iter_native
 from hubbub.ingest import run_source
 from hubbub.inputs import InputFile
 from hubbub.plugin_host import get_host
@@ -30,18 +30,6 @@ TWARC = FIXTURES / "csv" / "twarc.csv"
 SUPPORT_HEADER = (
     "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
 )
-
-
-def import_file(cli: Any, project: Any, path: Path, *args: str) -> Any:
-    """``hubbub import`` with ``args``; asserts success."""
-    result = cli("import", "-p", project.directory, path, *args)
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def posts(project: Any) -> dict[str, dict[str, Any]]:
-    """Stored posts as native records, by id."""
-    return {record["id"]: record for record in iter_native(project.store)}
 
 
 @pytest.mark.parametrize("path", [SUPPORT, TWARC], ids=lambda p: p.name)
@@ -236,16 +224,7 @@ def test_importing_twice_adds_nothing(cli: Any, project: Any, tmp_path: Path) ->
     assert posts(project) == before
 
 
-class InterruptedCsv(CsvSource):
-    """Reading stops (Ctrl-C) after ``stop_after`` rows."""
-
-    stop_after = 12
-
-    def read(self, cursor: dict[str, Any] | None) -> Any:
-        for count, item in enumerate(super().read(cursor), start=1):
-            yield item
-            if count == self.stop_after:
-                raise KeyboardInterrupt
+InterruptedCsv = interrupted(CsvSource, 12)
 
 
 def test_an_interrupted_import_resumes_with_the_preset(cli: Any, make_project: Any) -> None:

@@ -16,8 +16,8 @@ from typing import Any
 
 import orjson
 import pytest
+from format_helpers import import_file, interrupted, posts
 from hubbub.cli.data_commands import pick_file_source
-from hubbub.export import iter_native
 from hubbub.ingest import run_source
 from hubbub.inputs import InputFile
 from hubbub.plugin_host import get_host
@@ -28,18 +28,6 @@ SEARCH = FIXTURES / "search.json"
 TREE = FIXTURES / "item_tree.json"
 FIREBASE = FIXTURES / "firebase.jsonl"
 STORY = 40100000
-
-
-def import_file(cli: Any, project: Any, path: Path) -> Any:
-    """``hubbub import`` (no ``--format``); asserts success."""
-    result = cli("import", "-p", project.directory, path)
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def posts(project: Any) -> dict[str, dict[str, Any]]:
-    """Stored posts as native records, by id."""
-    return {record["id"]: record for record in iter_native(project.store)}
 
 
 def rejects(project: Any) -> dict[str, str]:
@@ -162,16 +150,7 @@ def test_importing_twice_adds_nothing(cli: Any, project: Any, tmp_path: Path) ->
     assert posts(project) == before
 
 
-class InterruptedHackerNews(HackerNewsSource):
-    """Reading stops (Ctrl-C) after ``stop_after`` posts and rejects."""
-
-    stop_after = 5
-
-    def read(self, cursor: dict[str, Any] | None) -> Any:
-        for count, item in enumerate(super().read(cursor), start=1):
-            yield item
-            if count == self.stop_after:
-                raise KeyboardInterrupt
+InterruptedHackerNews = interrupted(HackerNewsSource, 5)
 
 
 def test_an_interrupted_tree_import_resumes_inside_it(cli: Any, make_project: Any) -> None:

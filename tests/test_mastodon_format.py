@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from format_helpers import import_file, interrupted, posts
 from hubbub.cli.data_commands import pick_file_source
-from hubbub.export import iter_native
 from hubbub.html_text import html_to_text
 from hubbub.ingest import run_source
 from hubbub.inputs import InputFile
@@ -29,18 +29,6 @@ TIMELINE = FIXTURES / "timeline.json"
 CONTEXT = FIXTURES / "context.json"
 SEARCH = FIXTURES / "search_v2.json"
 LINES = FIXTURES / "statuses.jsonl"
-
-
-def import_file(cli: Any, project: Any, path: Path, *args: str) -> Any:
-    """``hubbub import`` (no ``--format``); asserts success."""
-    result = cli("import", "-p", project.directory, path, *args)
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def posts(project: Any) -> dict[str, dict[str, Any]]:
-    """Stored posts as native records, by id."""
-    return {record["id"]: record for record in iter_native(project.store)}
 
 
 def rejects(project: Any) -> dict[str, str]:
@@ -200,16 +188,7 @@ def test_importing_twice_adds_nothing(cli: Any, project: Any, tmp_path: Path) ->
     assert posts(project) == before
 
 
-class InterruptedMastodon(MastodonSource):
-    """Reading stops (Ctrl-C) after ``stop_after`` posts and rejects."""
-
-    stop_after = 3
-
-    def read(self, cursor: dict[str, Any] | None) -> Any:
-        for count, item in enumerate(super().read(cursor), start=1):
-            yield item
-            if count == self.stop_after:
-                raise KeyboardInterrupt
+InterruptedMastodon = interrupted(MastodonSource, 3)
 
 
 def test_an_interrupted_import_of_one_thread_resumes_inside_it(project: Any) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from format_helpers import import_file, interrupted, posts
 from hubbub.cli.data_commands import pick_file_source
-from hubbub.export import iter_native
 from hubbub.ingest import run_source
 from hubbub.inputs import InputFile
 from hubbub.plugin_host import get_host
@@ -26,18 +26,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "reddit"
 PAGE = FIXTURES / "comments_page.json"
 NEW = FIXTURES / "new.json"
 DUMP = FIXTURES / "pushshift.jsonl"
-
-
-def import_file(cli: Any, project: Any, path: Path) -> Any:
-    """``hubbub import`` (no ``--format``); asserts success."""
-    result = cli("import", "-p", project.directory, path)
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def posts(project: Any) -> dict[str, dict[str, Any]]:
-    """Stored posts as native records, by id."""
-    return {record["id"]: record for record in iter_native(project.store)}
 
 
 def rejects(project: Any) -> dict[str, str]:
@@ -151,16 +139,7 @@ def test_importing_twice_adds_nothing(cli: Any, project: Any, tmp_path: Path) ->
     assert posts(project) == before
 
 
-class InterruptedReddit(RedditSource):
-    """Reading stops (Ctrl-C) after ``stop_after`` posts and rejects."""
-
-    stop_after = 5
-
-    def read(self, cursor: dict[str, Any] | None) -> Any:
-        for count, item in enumerate(super().read(cursor), start=1):
-            yield item
-            if count == self.stop_after:
-                raise KeyboardInterrupt
+InterruptedReddit = interrupted(RedditSource, 5)
 
 
 def test_an_interrupted_comment_tree_resumes_inside_it(cli: Any, make_project: Any) -> None:
