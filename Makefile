@@ -26,12 +26,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# every benchmark at POSTS posts, then one summary table (docs/performance.md)
+POSTS ?= 200000
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_ingest.py --posts 200000
-	$(BIN)/python benchmarks/bench_formats.py
-	$(BIN)/python benchmarks/bench_analyze.py
-	$(BIN)/python benchmarks/bench_search.py
-	$(BIN)/python benchmarks/bench_influence.py
+	$(BIN)/python benchmarks/run_all.py --posts $(POSTS)
 
 clean:
 	rm -rf $(VENV) demo-project build *.egg-info

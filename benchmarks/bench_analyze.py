@@ -1,6 +1,7 @@
 """Benchmark: ``hubbub analyze`` beside a naive VADER loop on the same posts.
 
     python benchmarks/bench_analyze.py [--posts 100000] [--workers N] [--language]
+                                       [--executor local|serial|dask]
 
 Builds a store of ``--posts`` demo-world posts (``hubbub.demo.world.generate``), then
 times, each in a fresh process so that peak memory is its own:
@@ -14,7 +15,9 @@ times, each in a fresh process so that peak memory is its own:
 * **again**: a second ``hubbub analyze`` with nothing new.
 
 ``--language`` also measures the language rules on short English (and other) posts and
-prints the table quoted in docs/methods.md.
+prints the table quoted in docs/methods.md. ``--executor dask`` runs the hubbub runs on a
+Dask ``LocalCluster`` of ``--workers`` processes, started inside each timed run
+(docs/dask.md quotes it beside the local process pool).
 """
 
 from __future__ import annotations
@@ -191,7 +194,9 @@ def _cpu_seconds() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
-def _child(mode: str, database: str, workers: int | None) -> dict[str, Any]:
+def _child(
+    mode: str, database: str, workers: int | None, executor: str = "local"
+) -> dict[str, Any]:
     from hubbub.store import Store
 
     store = Store.open(f"sqlite:///{database}")
@@ -216,7 +221,7 @@ def _child(mode: str, database: str, workers: int | None) -> dict[str, Any]:
         with store.engine.connect() as conn:
             texts = [row[0] for row in conn.execute(sa.select(posts_table.c.text))]
         return {"posts": len(texts), "distinct": len(set(texts))}
-    from hubbub.analysis import plan, run_analyzers
+    from hubbub.analysis import Executor, SerialExecutor, plan, run_analyzers
     from hubbub.plugin_host import PluginHost
 
     host = PluginHost(load_entry_points=False)
@@ -226,7 +231,14 @@ def _child(mode: str, database: str, workers: int | None) -> dict[str, Any]:
         specs = [spec for spec in specs if spec.name == "sentiment"]
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
-    summary = run_analyzers(store, specs, workers=workers)
+    chosen: Executor | None = None  # local: the process pool (this process for small runs)
+    if executor == "serial":
+        chosen = SerialExecutor()
+    elif executor == "dask":
+        from hubbub.dask_executor import DaskExecutor
+
+        chosen = DaskExecutor(workers=workers)  # the cluster starts inside the timed run
+    summary = run_analyzers(store, specs, workers=workers, executor=chosen)
     store.close()  # included: closing the last connection checkpoints the WAL
     seconds = time.perf_counter() - started
     cpu = [after - before for after, before in zip(_cpu_seconds(), cpu_before, strict=True)]
@@ -240,8 +252,11 @@ def _child(mode: str, database: str, workers: int | None) -> dict[str, Any]:
     }
 
 
-def _run_child(mode: str, database: Path, workers: int | None) -> dict[str, Any]:
+def _run_child(
+    mode: str, database: Path, workers: int | None, executor: str = "local"
+) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", mode, "--database", str(database)]
+    command += ["--executor", executor]
     if workers:
         command += ["--workers", str(workers)]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
@@ -274,6 +289,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--executor", choices=["local", "serial", "dask"], default="local")
     parser.add_argument("--language", action="store_true", help="also measure language rules")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
@@ -282,7 +298,7 @@ def main() -> None:
         build_store(Path(args.database), args.posts)
         return
     if args.child:
-        print(json.dumps(_child(args.child, args.database, args.workers)))
+        print(json.dumps(_child(args.child, args.database, args.workers, args.executor)))
         return
     if args.language:
         measure_language()
@@ -300,12 +316,13 @@ def main() -> None:
         shutil.copy(database, fresh)
         counts = _run_child("count", database, None)
         naive = _run_child("naive", database, None)
-        language = _run_child("language", database, args.workers)
-        sentiment = _run_child("sentiment", database, args.workers)
-        again = _run_child("again", database, args.workers)
-        full = _run_child("full", fresh, args.workers)
+        language = _run_child("language", database, args.workers, args.executor)
+        sentiment = _run_child("sentiment", database, args.workers, args.executor)
+        again = _run_child("again", database, args.workers, args.executor)
+        full = _run_child("full", fresh, args.workers, args.executor)
     print(
-        f"posts: {args.posts:,} ({counts['distinct']:,} distinct texts); workers: {full['workers']}"
+        f"posts: {args.posts:,} ({counts['distinct']:,} distinct texts); workers: {full['workers']}; "
+        f"executor: {args.executor}"
     )
     print(f"{'run':52} {'seconds':>8} {'vs naive':>9} {'CPU s':>11} {'peak MiB':>11}")
     print(f"{'':52} {'':>8} {'':>9} {'main+pool':>11} {'main+worker':>11}")

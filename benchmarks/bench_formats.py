@@ -37,6 +37,9 @@ from typing import Any
 
 import orjson
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import peak_rss_mb
+
 #: the posts table's columns, in the order the raw loader's tuples give them
 RAW_COLUMNS = [
     *("platform", "external_id", "source", "url", "author", "author_name", "author_followers"),
@@ -458,8 +461,6 @@ CASES: dict[str, tuple[Callable[[Path, int], Path], Callable[[Path], Iterator[tu
 
 def run_hubbub(case: str, data: Path, workdir: Path) -> dict[str, Any]:
     """Import ``data`` into a new project as ``hubbub import`` does (format sniffed)."""
-    import resource
-
     from hubbub.cli.data_commands import pick_file_source
     from hubbub.ingest import run_source
     from hubbub.inputs import InputFile
@@ -481,13 +482,12 @@ def run_hubbub(case: str, data: Path, workdir: Path) -> dict[str, Any]:
     return {
         "seconds": elapsed,
         "posts": project.store.count_posts(),
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mb": peak_rss_mb(),
     }
 
 
 def run_raw(case: str, data: Path, workdir: Path) -> dict[str, Any]:
     """The raw baseline on the same schema: orjson + executemany + FTS5 rebuild."""
-    import resource
     import sqlite3
 
     from hubbub.store import Store
@@ -512,7 +512,7 @@ def run_raw(case: str, data: Path, workdir: Path) -> dict[str, Any]:
     return {
         "seconds": elapsed,
         "posts": posts,
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mb": peak_rss_mb(),
     }
 
 

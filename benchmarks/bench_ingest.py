@@ -7,6 +7,10 @@ rejects, batches committed with a resumable cursor, the FTS index kept by trigge
 Each run happens in a fresh subprocess so peak RSS is its own.
 
     python benchmarks/bench_ingest.py [--posts 200000]
+    python benchmarks/bench_ingest.py --posts 100000 --database postgresql://user@host/scratch
+
+With ``--database URL`` hubbub imports N posts into that database (empty, or the run
+refuses; on PostgreSQL the COPY path) and only its time and rate are printed.
 
 Prints the time of each, their ratio (target: hubbub at most 1.5x raw), and peak
 memory at N and 2N posts (target: 2x the input raises hubbub's peak RSS by < 10%).
@@ -25,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from _harness import peak_rss_mb, record  # noqa: E402
 from corpus import write_jsonl  # noqa: E402
 from hubbub.posts import POST_FIELDS  # noqa: E402
 
@@ -32,30 +37,33 @@ from hubbub.posts import POST_FIELDS  # noqa: E402
 RAW_COLUMNS = list(POST_FIELDS)
 
 
-def run_hubbub(data: Path, workdir: Path) -> dict:
-    """Import ``data`` into a new hubbub project the way `hubbub import` does."""
-    import resource
-
+def run_hubbub(data: Path, workdir: Path, database: str | None = None) -> dict:
+    """Import ``data`` into a new hubbub project the way `hubbub import` does
+    (into the empty database ``database`` when given)."""
     from hubbub.files import FileOptions
     from hubbub.ingest import run_source
     from hubbub.plugin_host import get_host
     from hubbub.project import init_project
 
     project = init_project(workdir / "hubbub-project")
+    store = project.store
+    if database:
+        from hubbub.store import Store
+
+        store = Store.open(database)
+        if store.count_posts():
+            raise SystemExit(f"{database} already holds posts: give an empty database")
     host = get_host()
     source = host.get("source", "jsonl")(FileOptions(path=str(data)), key=f"file:{data}")
     started = time.perf_counter()
-    summary = run_source(
-        project.store, source, host=host, batch_size=project.config.project.batch_size
-    )
+    summary = run_source(store, source, host=host, batch_size=project.config.project.batch_size)
     elapsed = time.perf_counter() - started
     assert summary.stored == summary.read, summary
-    return {"seconds": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"seconds": elapsed, "rss_mb": peak_rss_mb()}
 
 
 def run_raw(data: Path, workdir: Path) -> dict:
     """The raw baseline on the same schema: orjson + executemany + FTS5 rebuild."""
-    import resource
     import sqlite3
     from datetime import UTC, datetime
 
@@ -90,8 +98,8 @@ def run_raw(data: Path, workdir: Path) -> dict:
                     r.get("reply_to_id"),
                     r.get("reply_to_author"),
                     r.get("conversation_id"),
-                    None,
-                    None,
+                    r.get("repost_of_id"),
+                    r.get("repost_of_author"),
                     None,
                     None,
                     "[]",
@@ -109,14 +117,25 @@ def run_raw(data: Path, workdir: Path) -> dict:
     conn.commit()
     elapsed = time.perf_counter() - started
     conn.close()
-    return {"seconds": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"seconds": elapsed, "rss_mb": peak_rss_mb()}
 
 
-def in_subprocess(kind: str, data: Path) -> dict:
+def in_subprocess(kind: str, data: Path, database: str | None = None) -> dict:
     """Run one measurement in a fresh interpreter and return its figures."""
+    extra = ["--database", database] if database else []
     with tempfile.TemporaryDirectory() as workdir:
         output = subprocess.run(
-            [sys.executable, __file__, "--run", kind, "--data", str(data), "--workdir", workdir],
+            [
+                sys.executable,
+                __file__,
+                "--run",
+                kind,
+                "--data",
+                str(data),
+                "--workdir",
+                workdir,
+                *extra,
+            ],
             check=True,
             capture_output=True,
             text=True,
@@ -131,10 +150,23 @@ def main() -> None:
     parser.add_argument("--run", choices=["hubbub", "raw"])
     parser.add_argument("--data", type=Path)
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--database", help="import into this (empty) database URL instead")
     args = parser.parse_args()
     if args.run:
-        runner = run_hubbub if args.run == "hubbub" else run_raw
-        print(json.dumps(runner(args.data, args.workdir)))
+        if args.run == "hubbub":
+            print(json.dumps(run_hubbub(args.data, args.workdir, args.database)))
+        else:
+            print(json.dumps(run_raw(args.data, args.workdir)))
+        return
+    if args.database:
+        with tempfile.TemporaryDirectory() as tmp:
+            data = write_jsonl(Path(tmp) / f"posts-{args.posts}.jsonl", args.posts)
+            hubbub = in_subprocess("hubbub", data, args.database)
+        print(
+            f"{args.posts:>9,} posts into {args.database.split('@')[-1]}: hubbub "
+            f"{hubbub['seconds']:6.2f} s ({args.posts / hubbub['seconds']:,.0f} posts/s, "
+            f"peak {hubbub['rss_mb']:.0f} MB)"
+        )
         return
     with tempfile.TemporaryDirectory() as tmp:
         results = {}
@@ -152,6 +184,16 @@ def main() -> None:
             )
         small, large = (results[c][0]["rss_mb"] for c in (args.posts, args.posts * 2))
         print(f"peak RSS at 2x the input: {large / small - 1:+.1%} (target < +10%)")
+        hubbub, raw = results[args.posts]
+        times = hubbub["seconds"] / raw["seconds"]
+        record(
+            f"ingest, native JSONL, {args.posts:,} posts",
+            hubbub=f"{hubbub['seconds']:.2f} s, {hubbub['rss_mb']:.0f} MB",
+            baseline=f"raw sqlite3: {raw['seconds']:.2f} s, {raw['rss_mb']:.0f} MB",
+            ratio_text=f"{times:.2f}x; peak at 2x input {large / small - 1:+.1%}",
+            target="<= 1.5x; < +10%",
+            met=times <= 1.5 and large / small - 1 < 0.1,
+        )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "CorpusAnalyzer": "hubbub.kinds",
+    "Notifier": "hubbub.kinds",
     "Options": "hubbub.kinds",
     "PostAnalyzer": "hubbub.kinds",
     "Reporter": "hubbub.kinds",
@@ -30,6 +31,7 @@ _LAZY = {
 __all__ = [
     "CorpusAnalyzer",
     "HubbubError",
+    "Notifier",
     "Options",
     "Post",
     "PostAnalyzer",

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 import orjson
 import sqlalchemy as sa
 from hubbub.annotation_writer import AnnotationRow, replace_annotations
+from hubbub.bulk import relaxed_gc
 from hubbub.errors import HubbubError
 from hubbub.kinds import Options, PostAnalyzer
 from hubbub.store import Store, annotations_table, posts_table
@@ -801,6 +802,7 @@ def _run_one(
         run.counts = {_decode_count_value(value): count for value, count in counts.most_common()}
 
 
+@relaxed_gc()
 def run_analyzers(
     store: Store,
     specs: Sequence[AnalyzerSpec],

@@ -3,7 +3,8 @@
 :meth:`hubbub.store.Store.write_annotations` takes dicts and encodes values itself;
 an analysis run writes hundreds of thousands of rows whose values the workers have
 already encoded as JSON, so this path hands tuples straight to the driver's
-``executemany`` on SQLite (about twice as fast) and uses a Core upsert elsewhere.
+``executemany`` on SQLite (about twice as fast), copies them on PostgreSQL
+(:func:`hubbub.pg_store.copy_annotations`) and uses a Core upsert elsewhere.
 The rows of a re-analysed post replace all of its older rows from that analyzer, so
 a key that a newer version no longer writes does not linger.
 """
@@ -66,7 +67,11 @@ def replace_annotations(
                     table.c.analyzer == analyzer, table.c.post_id.in_(list(stale_post_ids))
                 )
             )
-        if rows:
+        if rows and conn.dialect.name == "postgresql":
+            from hubbub.pg_store import copy_annotations
+
+            copy_annotations(conn, rows)
+        elif rows:
             from sqlalchemy.dialects.postgresql import insert
 
             statement = insert(table)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hubbub.durations import parse_duration
@@ -37,6 +37,17 @@ class ProjectSection(_Section):
     timezone: str = "UTC"
     max_record_bytes: int = Field(DEFAULT_MAX_RECORD_BYTES, gt=0)
     batch_size: int = Field(5000, gt=0)
+    #: raw payloads of posts older than this many days are dropped (None: kept); docs/privacy.md
+    raw_retention_days: int | None = None
+
+    @field_validator("raw_retention_days", mode="before")
+    @classmethod
+    def _whole_days(cls, value: Any) -> Any:
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value <= 0
+        ):
+            raise ValueError("must be a whole number of days above 0, e.g. 90")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -87,6 +98,17 @@ class BrandSection(_Section):
         return parse_duration(self.reply_target)
 
 
+class AnalyzeSection(_Section):
+    """``[analyze]``: where ``hubbub analyze`` runs post analyzers (its options override these)."""
+
+    #: ``local`` (a process pool, or this process for small runs), ``serial`` or ``dask``
+    executor: Literal["local", "serial", "dask"] = "local"
+    #: the Dask scheduler (``tcp://host:8786``); unset: a local Dask cluster
+    scheduler: str | None = None
+    #: worker processes (local pool or local Dask cluster); unset: one per core
+    workers: int | None = Field(None, gt=0)
+
+
 class SourceSection(BaseModel):
     """``[[sources]]``: ``type`` and ``name``; the other keys are the source type's options."""
 
@@ -94,9 +116,23 @@ class SourceSection(BaseModel):
 
     type: str
     name: str | None = None
+    #: how often ``hubbub watch`` polls this source (a duration such as ``"5m"``)
+    interval: str = "5m"
+
+    @field_validator("interval")
+    @classmethod
+    def _interval(cls, value: str) -> str:
+        if parse_duration(value) <= 0:
+            raise ValueError(f"interval must be longer than zero, got {value!r}")
+        return value
+
+    @property
+    def interval_seconds(self) -> float:
+        """The polling interval in seconds."""
+        return parse_duration(self.interval)
 
     def options(self) -> dict[str, Any]:
-        """The source type's own options (everything but ``type`` and ``name``)."""
+        """The source type's own options (everything but ``type``, ``name`` and ``interval``)."""
         return dict(self.model_extra or {})
 
 
@@ -107,9 +143,13 @@ class Config(_Section):
     sources: list[SourceSection] = Field(default_factory=list)
     brands: dict[str, BrandSection] = Field(default_factory=dict)
     topics: dict[str, str] = Field(default_factory=dict)
+    analyze: AnalyzeSection = Field(default_factory=AnalyzeSection)
     analyzers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     reporters: dict[str, dict[str, Any]] = Field(default_factory=dict)
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: ``[[alerts]]`` and ``[[notifiers]]``, validated by :func:`hubbub.alert_rules.check_config`
+    alerts: list[dict[str, Any]] = Field(default_factory=list)
+    notifiers: list[dict[str, Any]] = Field(default_factory=list)
 
 
 def load_config(path: Path) -> Config:
@@ -125,9 +165,13 @@ def load_config(path: Path) -> Config:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as error:
         raise ConfigError(format_validation_error(error, str(path))) from None
+    from hubbub.alert_rules import check_config
+
+    check_config(config, str(path))
+    return config
 
 
 def find_project_dir(

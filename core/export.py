@@ -6,7 +6,7 @@ native field (ids stay strings; times are ISO 8601 UTC).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 import orjson
@@ -77,10 +77,22 @@ def _matching(store: Store, where: Any, batch_size: int) -> Iterator[list[Any]]:
         last_id = rows[-1].id
 
 
-def write_jsonl(store: Store, stream: BinaryIO, *, where: Any = None) -> int:
-    """Write every post (or those ``where`` selects) as one JSON line; returns how many."""
+def write_jsonl(
+    store: Store,
+    stream: BinaryIO,
+    *,
+    where: Any = None,
+    transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> int:
+    """Write every post (or those ``where`` selects) as one JSON line; returns how many.
+
+    :param transform: applied to each record before it is written, e.g.
+        :meth:`hubbub.privacy.Pseudonymizer.record`.
+    """
     count = 0
     for record in iter_native(store, where=where):
+        if transform is not None:
+            record = transform(record)
         stream.write(orjson.dumps(record) + b"\n")
         count += 1
     return count

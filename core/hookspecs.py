@@ -14,6 +14,7 @@ import pluggy
 
 if TYPE_CHECKING:
     import typer
+    from hubbub.alerts import Alert
     from hubbub.posts import Post
     from hubbub.project import Project
     from hubbub.report import ReportScope, Section
@@ -57,6 +58,19 @@ def register_reporters(register: Callable[..., None]) -> None:
 
     :param register: call ``register(ReporterClass)`` once per format; the class must
         subclass :class:`hubbub.Reporter`.
+    :returns: nothing; registration happens through the callback.
+    """
+
+
+# ---------------------------------------------------------------- Notifiers
+
+
+@hookspec
+def register_notifiers(register: Callable[..., None]) -> None:
+    """Register notifier types: where ``hubbub watch`` sends alerts (``webhook``, ``smtp``, …).
+
+    :param register: call ``register(NotifierClass)`` once per notifier type; the class must
+        subclass :class:`hubbub.kinds.Notifier` and have a unique ``name``.
     :returns: nothing; registration happens through the callback.
     """
 
@@ -106,4 +120,13 @@ def batch_stored(source: str, posts: Sequence[Post], counts: dict[str, Any]) -> 
         were skipped by the store).
     :param counts: ``{"read": n, "stored": n, "duplicates": n, "rejected": n}`` for the batch.
     :returns: nothing; an exception is reported with the plugin's name and the run goes on.
+    """
+
+
+@hookspec
+def alert_fired(alert: Alert) -> None:
+    """Called when an alert rule fires, after the alert is stored and before its notifiers run.
+
+    :param alert: the :class:`hubbub.alerts.Alert`, with its ``id`` set.
+    :returns: nothing; an exception is reported with the plugin's name and the watch goes on.
     """

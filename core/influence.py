@@ -208,7 +208,8 @@ def _scope_statement(
         statement = statement.where(c.created_at >= since)
     if until is not None:
         statement = statement.where(c.created_at < until)
-    return statement
+    # in id order on every database: ties (e.g. a top post) are then decided alike
+    return statement.order_by(c.id)
 
 
 def _driver_rows(conn: Connection, statement: sa.Select[Any]) -> Iterator[tuple[Any, ...]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from hubbub.bulk import relaxed_gc
 from hubbub.kinds import Source
 from hubbub.plugin_host import PluginHost
 from hubbub.posts import Post, Reject
@@ -36,6 +37,7 @@ class IngestSummary:
 ProgressCallback = Callable[[IngestSummary, int, int | None], None]
 
 
+@relaxed_gc()
 def run_source(
     store: Store,
     source: Source,

@@ -14,6 +14,7 @@ from hubbub.errors import ConfigError
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 if TYPE_CHECKING:
+    from hubbub.alerts import Alert
     from hubbub.posts import Post, Reject
     from hubbub.project import Project
 
@@ -140,3 +141,30 @@ class Reporter(Kind):
     @abstractmethod
     def render(self, report: dict[str, Any], stream: TextIO) -> None:
         """Write ``report`` to ``stream``."""
+
+
+class Notifier(Kind):
+    """Delivers a fired alert somewhere: a webhook, an email, a log file, a screen.
+
+    ``hubbub watch`` builds one per ``[[notifiers]]`` table (``key`` is the table's
+    ``name``) and calls :meth:`send` for each alert the rules route to it. ``send``
+    raises on failure; the watch retries it with backoff (``attempts`` tries in all,
+    unless ``retries_itself`` says the notifier retries on its own), then records and
+    logs the failure and goes on.
+    """
+
+    #: how many times the watch tries :meth:`send` before recording a failure
+    attempts: ClassVar[int] = 3
+    #: the notifier retries inside :meth:`send` (e.g. through :class:`hubbub.http.HttpClient`)
+    retries_itself: ClassVar[bool] = False
+
+    def __init__(self, options: Options | None = None, *, key: str = "") -> None:
+        super().__init__(options)
+        #: the ``[[notifiers]]`` name of this instance
+        self.key = key or self.name
+        #: how the notifier waits between its own retries (tests inject a no-op)
+        self.sleep: Any = None
+
+    @abstractmethod
+    def send(self, alert: Alert) -> None:
+        """Deliver ``alert``; raise (any exception) when it could not be delivered."""

@@ -148,3 +148,33 @@ class TopicState(SQLModel, table=True):
     last_post_id: int = 0
     posts: int = 0
     tagged_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class AlertRecord(SQLModel, table=True):
+    """An alert a rule of ``[[alerts]]`` fired, with what triggered it; kept by :mod:`hubbub.alerts`.
+
+    ``ended_at`` is set when the rule's condition is found false again for the subject,
+    which closes the episode (a rule fires once per episode); ``delivery`` holds each
+    notifier's outcome as JSON text.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index("ix_alerts_rule_subject", "rule", "subject"),
+        Index("ix_alerts_fired_at", "fired_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule: str
+    kind: str
+    subject: str
+    fired_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    window_start: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    window_end: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    ended_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    details: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    example_post_ids: str = Field(
+        default="[]", sa_column=Column(Text, nullable=False, server_default="[]")
+    )
+    delivery: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))

@@ -28,7 +28,15 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 from hubbub import hookspecs
 from hubbub.errors import HubbubError, PluginError
-from hubbub.kinds import CorpusAnalyzer, Kind, Options, PostAnalyzer, Reporter, Source
+from hubbub.kinds import (
+    CorpusAnalyzer,
+    Kind,
+    Notifier,
+    Options,
+    PostAnalyzer,
+    Reporter,
+    Source,
+)
 
 if TYPE_CHECKING:
     from hubbub.project import Project
@@ -47,6 +55,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "hubbub.plugins.bluesky_api",
     "hubbub.plugins.reddit_api",
     "hubbub.plugins.twitter_api",
+    "hubbub.plugins.demo_stream",
     "hubbub.plugins.language",
     "hubbub.plugins.sentiment",
     "hubbub.plugins.responsiveness",
@@ -54,6 +63,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "hubbub.plugins.topics",
     "hubbub.plugins.report_sections",
     "hubbub.plugins.reporters",
+    "hubbub.plugins.notifiers",
+    "hubbub.plugins.tui_notifier",
 )
 
 from hubbub.entry_points import (  # noqa: E402
@@ -66,6 +77,7 @@ KINDS: dict[str, tuple[str, tuple[type[Kind], ...]]] = {
     "source": ("register_sources", (Source,)),
     "analyzer": ("register_analyzers", (PostAnalyzer, CorpusAnalyzer)),
     "reporter": ("register_reporters", (Reporter,)),
+    "notifier": ("register_notifiers", (Notifier,)),
 }
 
 
@@ -268,6 +280,10 @@ class PluginHost:
     def sources(self) -> dict[str, type[Source]]:
         """Registered source types by name."""
         return self.registry["source"]  # type: ignore[return-value]
+
+    def notifiers(self) -> dict[str, type[Notifier]]:
+        """Registered notifier types by name."""
+        return self.registry["notifier"]  # type: ignore[return-value]
 
     @property
     def errors(self) -> dict[str, list[str]]:

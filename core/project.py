@@ -27,6 +27,8 @@ database = "sqlite:///hubbub.db"
 timezone = "UTC"
 # records larger than this are rejected unread
 max_record_bytes = 1048576
+# empty raw payloads of posts older than this many days (docs/privacy.md)
+# raw_retention_days = 90
 
 # A brand is the accounts it answers from and words that name it. A competitor is
 # just another brand.
@@ -44,6 +46,20 @@ max_record_bytes = 1048576
 # type = "jsonl"
 # name = "archive"
 # path = "posts.jsonl"
+# interval = "5m"        # how often `hubbub watch` polls it
+
+# Alert rules that `hubbub watch` evaluates, and where alerts go (docs/watch.md).
+# [[alerts]]
+# name = "baggage-spike"
+# type = "spike"
+# topic = "baggage"
+# window = "1h"
+# notify = ["ops-log"]
+#
+# [[notifiers]]
+# name = "ops-log"
+# type = "log"
+# path = "alerts.jsonl"
 """
 
 

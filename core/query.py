@@ -15,10 +15,11 @@ and the TUI. See ``docs/query-language.md`` for the user's view. In short:
 Parsing and compiling are two steps with a small tree between them (:class:`Terms`,
 :class:`Equals`, :class:`Between`, :class:`And`, :class:`Or`, :class:`Not`,
 :class:`MatchAll`). The tree knows nothing of SQL; a *dialect* compiler turns it into a
-SQLAlchemy boolean expression over the ``posts`` table. :class:`SqliteCompiler` uses the
-FTS5 index ``posts_fts(text, hashtags, mentions)``; it puts every full-text part of a
-boolean subtree into one ``MATCH`` so the index does the boolean work. A PostgreSQL
-compiler (``tsvector``) can be added beside it in :data:`COMPILERS`.
+SQLAlchemy boolean expression over the ``posts`` table, putting every full-text part of
+a boolean subtree into one index expression so the index does the boolean work:
+:class:`SqliteCompiler` targets the FTS5 index ``posts_fts(text, hashtags, mentions)``
+(one ``MATCH``), :class:`PostgresCompiler` the ``tsvector`` column ``search_vector``
+(one ``@@``; see :mod:`hubbub.fulltext`). Both find the same posts.
 
 luqum is imported when a query is first parsed, not with this module.
 """
@@ -46,10 +47,12 @@ __all__ = [
     "And",
     "Between",
     "Equals",
+    "FullTextCompiler",
     "MatchAll",
     "Node",
     "Not",
     "Or",
+    "PostgresCompiler",
     "Query",
     "QueryError",
     "SqliteCompiler",
@@ -601,7 +604,7 @@ def fts_string(value: str) -> str:
 
 @dataclass
 class _Fts:
-    """A compiled subtree that is one FTS5 expression (positive)."""
+    """A compiled subtree that is one full-text expression (positive)."""
 
     expression: str
 
@@ -613,17 +616,21 @@ class _Sql:
     clause: ColumnElement[bool]
 
 
-class SqliteCompiler:
-    """Compiles a query tree to SQL for SQLite, using the FTS5 table ``posts_fts``.
+class FullTextCompiler:
+    """Compiles a query tree to SQL over ``posts``; subclasses speak one database's index.
 
-    Full-text parts of a subtree are merged into one FTS5 expression (AND, OR and
-    binary NOT are FTS5 operators), so ``"lost bag" OR #baggage OR luggage`` is a single
-    ``MATCH``; other parts (fields, a NOT on its own) become SQL around it.
+    Full-text parts of a subtree are merged into one index expression (AND, OR and
+    binary NOT are index operators), so ``"lost bag" OR #baggage OR luggage`` is a single
+    index lookup; other parts (fields, a NOT on its own) become SQL around it. A subclass
+    says how one :class:`Terms` leaf is written (:meth:`terms_expression`), how the
+    operators are spelled, how an expression becomes a condition (:meth:`match`) and how
+    matches are ranked (:meth:`relevance`).
     """
 
-    name: ClassVar[str] = "sqlite"
-    #: the FTS5 table and its columns (``text``, ``hashtags``, ``mentions``)
-    fts_table: ClassVar[str] = "posts_fts"
+    name: ClassVar[str] = ""
+    #: the spelling of the index operators
+    and_operator: ClassVar[str] = "AND"
+    or_operator: ClassVar[str] = "OR"
 
     def __init__(self, posts: sa.Table | None = None, annotations: sa.Table | None = None) -> None:
         from hubbub.store import annotations_table, posts_table
@@ -638,25 +645,34 @@ class SqliteCompiler:
         return self._to_sql(self._compile(node))
 
     def fts_expression(self, node: Node) -> str | None:
-        """The whole query as one FTS5 expression, or ``None`` when it needs SQL too."""
+        """The whole query as one index expression, or ``None`` when it needs SQL too."""
         compiled = self._compile(node)
         return compiled.expression if isinstance(compiled, _Fts) else None
 
-    def match(self, expression: str) -> ColumnElement[bool]:
-        """``posts.id`` is among the rows the FTS5 ``expression`` matches."""
-        fts = sa.table(self.fts_table, sa.column("rowid"))
-        inner = sa.select(fts.c.rowid).where(sa.literal_column(self.fts_table).match(expression))
-        return self.posts.c.id.in_(inner)
+    def match(self, expression: str) -> ColumnElement[bool]:  # pragma: no cover - abstract
+        """The posts the index ``expression`` matches."""
+        raise NotImplementedError
 
-    def terms_expression(self, terms: Terms) -> str:
-        """One :class:`Terms` leaf as an FTS5 expression with its column filter."""
-        if terms.near is not None:
-            words = re.findall(r"[\w]+", terms.value) or [terms.value]
-            inner = " ".join(fts_string(word) for word in words)
-            if terms.prefix:
-                inner += " *"
-            return f"{terms.column} : NEAR({inner}, {terms.near})"
-        return f"{terms.column} : {fts_string(terms.value)}" + (" *" if terms.prefix else "")
+    def terms_expression(self, terms: Terms) -> str:  # pragma: no cover - abstract
+        """One :class:`Terms` leaf as an index expression."""
+        raise NotImplementedError
+
+    def relevance(
+        self, terms: list[Terms]
+    ) -> tuple[Any, bool, sa.Subquery | None]:  # pragma: no cover - abstract
+        """How well a post matches ``terms``: ``(sort key, descending, subquery to outer-join)``.
+
+        The subquery, when there is one, has ``post_id`` and is joined on ``posts.id``.
+        """
+        raise NotImplementedError
+
+    def and_not(self, positive: str, negative: str) -> str:
+        """The index expression for *positive* without *negative*."""
+        return f"({positive}) NOT ({negative})"
+
+    def join(self, operator: str, expressions: list[str]) -> str:
+        """``expressions`` joined by ``operator`` (each in parentheses when there are several)."""
+        return _join(operator, expressions)
 
     # ------------------------------------------------ internals
 
@@ -679,9 +695,9 @@ class SqliteCompiler:
             fts = [part.expression for part in parts if isinstance(part, _Fts)]
             sql = [part.clause for part in parts if isinstance(part, _Sql)]
             if not sql:
-                return _Fts(_join("OR", fts))
+                return _Fts(self.join(self.or_operator, fts))
             if fts:
-                sql.insert(0, self.match(_join("OR", fts)))
+                sql.insert(0, self.match(self.join(self.or_operator, fts)))
             return _Sql(sa.or_(*sql))
         if isinstance(node, And):
             positive: list[str] = []
@@ -701,14 +717,14 @@ class SqliteCompiler:
                 else:
                     sql.append(part.clause)
             if positive:
-                expression = _join("AND", positive)
+                expression = self.join(self.and_operator, positive)
                 if negative:
-                    expression = f"({expression}) NOT ({_join('OR', negative)})"
+                    expression = self.and_not(expression, self.join(self.or_operator, negative))
                 if not sql:
                     return _Fts(expression)
                 sql.insert(0, self.match(expression))
             elif negative:
-                sql.append(sa.not_(self.match(_join("OR", negative))))
+                sql.append(sa.not_(self.match(self.join(self.or_operator, negative))))
             return _Sql(sa.and_(*sql))
         raise TypeError(f"cannot compile {node!r}")  # pragma: no cover
 
@@ -761,6 +777,118 @@ class SqliteCompiler:
         return sa.and_(*conditions) if conditions else sa.true()
 
 
+class SqliteCompiler(FullTextCompiler):
+    """Compiles a query tree to SQL for SQLite, using the FTS5 table ``posts_fts``.
+
+    ``"lost bag" OR #baggage OR luggage`` becomes one ``MATCH`` of
+    ``(text : "lost bag") OR (hashtags : "baggage") OR (text : "luggage")``.
+    """
+
+    name: ClassVar[str] = "sqlite"
+    #: the FTS5 table and its columns (``text``, ``hashtags``, ``mentions``)
+    fts_table: ClassVar[str] = "posts_fts"
+
+    def match(self, expression: str) -> ColumnElement[bool]:
+        """``posts.id`` is among the rows the FTS5 ``expression`` matches."""
+        fts = sa.table(self.fts_table, sa.column("rowid"))
+        inner = sa.select(fts.c.rowid).where(sa.literal_column(self.fts_table).match(expression))
+        return self.posts.c.id.in_(inner)
+
+    def terms_expression(self, terms: Terms) -> str:
+        """One :class:`Terms` leaf as an FTS5 expression with its column filter."""
+        if terms.near is not None:
+            words = re.findall(r"[\w]+", terms.value) or [terms.value]
+            inner = " ".join(fts_string(word) for word in words)
+            if terms.prefix:
+                inner += " *"
+            return f"{terms.column} : NEAR({inner}, {terms.near})"
+        return f"{terms.column} : {fts_string(terms.value)}" + (" *" if terms.prefix else "")
+
+    def relevance(self, terms: list[Terms]) -> tuple[Any, bool, sa.Subquery | None]:
+        """FTS5's BM25 ``rank`` of the terms (negative, lower is better; no match sorts last)."""
+        expression = " OR ".join(f"({self.terms_expression(t)})" for t in terms)
+        fts = sa.table(self.fts_table, sa.column("rowid"), sa.column("rank"))
+        ranked = (
+            sa.select(fts.c.rowid.label("post_id"), fts.c.rank.label("rank"))
+            .where(sa.literal_column(self.fts_table).match(expression))
+            .subquery("ranked")
+        )
+        return sa.func.coalesce(ranked.c.rank, 0.0), False, ranked
+
+
+class PostgresCompiler(FullTextCompiler):
+    """Compiles a query tree to SQL for PostgreSQL, using the ``tsvector`` column ``search_vector``.
+
+    The column (GIN-indexed) holds the hashtags (weight ``A``), mentions (``B``) and text
+    (``D``) as :mod:`hubbub.fulltext` tokenizes them, the same tokens as SQLite's FTS5
+    index, so ``"lost bag" OR #baggage OR luggage`` is one ``@@`` of the ``tsquery``
+    ``('lost' <-> 'bag') | 'baggage':A | 'luggage':D``.
+    """
+
+    name: ClassVar[str] = "postgresql"
+    and_operator: ClassVar[str] = "&"
+    or_operator: ClassVar[str] = "|"
+    #: the ``tsvector`` column of ``posts``
+    vector_column: ClassVar[str] = "search_vector"
+
+    def vector(self) -> ColumnElement[Any]:
+        """The ``search_vector`` column of this compiler's ``posts`` table."""
+        from sqlalchemy.dialects.postgresql import TSVECTOR
+
+        return sa.literal_column(f"{self.posts.name}.{self.vector_column}", type_=TSVECTOR)
+
+    def tsquery(self, expression: str) -> ColumnElement[Any]:
+        """``expression`` as a bound ``tsquery`` (lexemes taken as written: no parsing)."""
+        from sqlalchemy.dialects.postgresql import TSQUERY
+
+        return sa.cast(sa.literal(expression, sa.Text), TSQUERY)
+
+    def match(self, expression: str) -> ColumnElement[bool]:
+        """``posts.search_vector @@ expression``."""
+        return self.vector().op("@@", return_type=sa.Boolean)(self.tsquery(expression))
+
+    def terms_expression(self, terms: Terms) -> str:
+        """One :class:`Terms` leaf as ``tsquery`` text, its column given by the lexemes' weight."""
+        from hubbub.fulltext import near_tsquery, terms_tsquery
+
+        if terms.near is not None:
+            return near_tsquery(terms.value, terms.near, prefix=terms.prefix)
+        return terms_tsquery(terms.column, terms.value, prefix=terms.prefix)
+
+    def and_not(self, positive: str, negative: str) -> str:
+        """``positive & !negative`` in ``tsquery`` text."""
+        return f"({positive}) & !({negative})"
+
+    def relevance(self, terms: list[Terms]) -> tuple[Any, bool, sa.Subquery | None]:
+        """``ts_rank`` of the terms, each part ranked on its own (higher is better; 0 last).
+
+        Each part (text, hashtags, mentions) is ranked for the terms that search it, on
+        that part alone (``ts_filter``), with the rank divided by 1 + log(length) so a
+        word said twice in a short post ranks high, as BM25 ranks it on SQLite.
+        """
+        from hubbub.fulltext import WEIGHTS
+
+        by_weight: dict[str, list[str]] = {}
+        for leaf in terms:
+            weight = "D" if leaf.near is not None else WEIGHTS[leaf.column]
+            by_weight.setdefault(weight, []).append(f"({self.terms_expression(leaf)})")
+        ranks = [
+            sa.func.ts_rank(
+                sa.func.ts_filter(
+                    self.vector(), sa.literal_column(f"'{{{weight.lower()}}}'::\"char\"[]")
+                ),
+                self.tsquery(" | ".join(parts)),
+                1,
+                type_=sa.Float,
+            )
+            for weight, parts in sorted(by_weight.items())
+        ]
+        rank = ranks[0]
+        for other in ranks[1:]:
+            rank = rank + other
+        return rank, True, None
+
+
 def _join(operator: str, expressions: list[str]) -> str:
     if len(expressions) == 1:
         return expressions[0]
@@ -771,17 +899,20 @@ def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-#: dialect name -> compiler class (a PostgreSQL ``tsvector`` compiler goes here)
-COMPILERS: dict[str, type[SqliteCompiler]] = {"sqlite": SqliteCompiler}
+#: dialect name -> compiler class
+COMPILERS: dict[str, type[FullTextCompiler]] = {
+    "sqlite": SqliteCompiler,
+    "postgresql": PostgresCompiler,
+}
 
 
-def compiler_for(dialect: str) -> SqliteCompiler:
+def compiler_for(dialect: str) -> FullTextCompiler:
     """The query compiler for a database dialect (``store.dialect``)."""
     try:
         return COMPILERS[dialect]()
     except KeyError:
         raise HubbubError(
-            f"full-text search is not available on {dialect!r} yet (use SQLite)"
+            f"full-text search is not available on {dialect!r} (use SQLite or PostgreSQL)"
         ) from None
 
 

@@ -8,6 +8,7 @@ rejects table shows; nothing here ever loses the input (the caller keeps the raw
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -82,15 +83,20 @@ def parse_timestamp(value: Any, *, now: datetime | None = None) -> datetime:
     the ISO parse fails, so the common case stays fast.
     """
     if value.__class__ is str and value[10:11] == "T":  # the common case: ISO 8601
+        # a UTC suffix is cut before parsing: datetime.replace(tzinfo=None) costs ten
+        # times the parse itself
+        if value[-1:] == "Z":
+            text = value[:-1]
+        elif value[-6:] == "+00:00":
+            text = value[:-6]
+        else:
+            text = value
         try:
-            parsed = datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(text)
         except ValueError:
             pass  # the general path below explains what is wrong
         else:
-            tz = parsed.tzinfo
-            if tz is UTC:
-                parsed = parsed.replace(tzinfo=None)
-            elif tz is not None:
+            if parsed.tzinfo is not None:
                 parsed = parsed.astimezone(UTC).replace(tzinfo=None)
             return _check_range(parsed, value, now)
     if isinstance(value, bool) or value is None or value == "":
@@ -173,9 +179,24 @@ def _parse_textual_date(text: str) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+def _latest_accepted(now: datetime | None) -> datetime:
+    """The latest timestamp accepted: a day after ``now`` (default: the clock, read once a minute)."""
+    if now is not None:
+        return now + FUTURE_SLACK
+    global _clock_latest
+    expires, latest = _clock_latest
+    moment = time.monotonic()
+    if moment >= expires:
+        latest = datetime.now(UTC).replace(tzinfo=None) + FUTURE_SLACK
+        _clock_latest = (moment + 60.0, latest)
+    return latest
+
+
+_clock_latest: tuple[float, datetime] = (0.0, EARLIEST)
+
+
 def _check_range(parsed: datetime, original: Any, now: datetime | None) -> datetime:
-    latest = (now or datetime.now(UTC).replace(tzinfo=None)) + FUTURE_SLACK
-    if parsed < EARLIEST or parsed > latest:
+    if parsed < EARLIEST or parsed > _latest_accepted(now):
         raise RecordError(
             f"created_at {original!r} is out of range ({EARLIEST:%Y-%m-%d} to a day from now)"
         )
@@ -291,6 +312,52 @@ def _count(value: Any, field: str) -> int | None:
     return parse_count(value, field)
 
 
+def _lang(value: Any, field: str) -> str | None:
+    value = _text(value, field)
+    return value.lower() if value else None
+
+
+#: optional native field -> (Post attribute, how its value is read); fields not here
+#: (and unknown fields) stay only in the raw payload
+_OPTIONAL_FIELDS: dict[str, Callable[[Any, str], Any]] = {
+    "url": _text,
+    "author_name": _text,
+    "author_followers": _count,
+    "lang": _lang,
+    "reply_to_id": _ref,
+    "reply_to_author": _handle,
+    "conversation_id": _ref,
+    "repost_of_id": _ref,
+    "repost_of_author": _handle,
+    "quote_of_id": _ref,
+    "quote_of_author": _handle,
+    "likes": _count,
+    "reposts": _count,
+    "replies": _count,
+}
+
+
+#: per key set of a record: (optional field, reader) pairs, and whether it holds
+#: platform, mentions and hashtags
+_Plan = tuple[tuple[tuple[str, Callable[[Any, str], Any]], ...], bool, bool, bool]
+_plans: dict[tuple[str, ...], _Plan] = {}
+#: key sets remembered at most (an input whose records each have other keys is rare)
+_PLANS_KEPT = 256
+
+
+def _plan(keys: tuple[str, ...]) -> _Plan:
+    """How to read the optional fields of records with these keys (and remember it)."""
+    if len(_plans) >= _PLANS_KEPT:
+        _plans.clear()
+    plan = _plans[keys] = (
+        tuple((key, _OPTIONAL_FIELDS[key]) for key in keys if key in _OPTIONAL_FIELDS),
+        "platform" in keys,
+        "mentions" in keys,
+        "hashtags" in keys,
+    )
+    return plan
+
+
 def post_from_record(
     record: Mapping[str, Any],
     *,
@@ -309,64 +376,55 @@ def post_from_record(
     """
     if record.__class__ is not dict and not isinstance(record, Mapping):
         raise RecordError(f"expected a JSON object, got {type(record).__name__}")
-    get: Callable[[str], Any]
+    if "\x00" in raw or ("\\u0000" in raw and _holds_nul(record)):
+        raise RecordError("contains a NUL character")
     if field_map:
-
-        def get(name: str) -> Any:
-            return record.get(field_map.get(name, name))
-
-    else:
-        get = record.get
+        record = {name: record.get(field_map.get(name, name)) for name in NATIVE_FIELDS}
+    get = record.get
     external_id, text, author, created_at = get("id"), get("text"), get("author"), get("created_at")
     if external_id is None or text is None or author is None or created_at is None:
         missing = [name for name in REQUIRED_FIELDS if get(name) is None]
         plural = "s" if len(missing) > 1 else ""
         raise RecordError(f"missing required field{plural} {', '.join(missing)}")
-    if "\x00" in raw or ("\\u0000" in raw and _holds_nul(record)):
-        raise RecordError("contains a NUL character")
     if text.__class__ is not str:
         raise RecordError(f"text must be a string, got {type(text).__name__}")
     if isinstance(author, int) and not isinstance(author, bool):
         author = str(author)
-    if not isinstance(author, str) or not author.strip().lstrip("@"):
+    if not isinstance(author, str) or not (author := author.strip().lstrip("@")):
         raise RecordError("author must be a non-empty string")
-    mentions = get("mentions")
-    mentions = (
-        parse_list(mentions, "mentions", "@")
-        if mentions is not None and mentions != ""
-        else (extract_mentions(text) if "@" in text else [])
-    )
-    hashtags = get("hashtags")
-    hashtags = (
-        parse_list(hashtags, "hashtags", "#")
-        if hashtags is not None and hashtags != ""
-        else (extract_hashtags(text) if "#" in text else [])
-    )
-    lang = _text(get("lang"), "lang")
-    return Post(
-        platform=(_text(get("platform"), "platform") or platform).lower(),
-        external_id=external_id
+    post = Post(
+        platform,
+        external_id
         if external_id.__class__ is str and external_id.isdigit()
         else parse_id(external_id),
-        author=author.strip().lstrip("@"),
-        text=text,
-        created_at=parse_timestamp(created_at, now=now),
-        source=source,
-        url=_text(get("url"), "url"),
-        author_name=_text(get("author_name"), "author_name"),
-        author_followers=_count(get("author_followers"), "author_followers"),
-        lang=lang.lower() if lang else None,
-        reply_to_id=_ref(get("reply_to_id"), "reply_to_id"),
-        reply_to_author=_handle(get("reply_to_author"), "reply_to_author"),
-        conversation_id=_ref(get("conversation_id"), "conversation_id"),
-        repost_of_id=_ref(get("repost_of_id"), "repost_of_id"),
-        repost_of_author=_handle(get("repost_of_author"), "repost_of_author"),
-        quote_of_id=_ref(get("quote_of_id"), "quote_of_id"),
-        quote_of_author=_handle(get("quote_of_author"), "quote_of_author"),
-        mentions=mentions or [],
-        hashtags=hashtags or [],
-        likes=_count(get("likes"), "likes"),
-        reposts=_count(get("reposts"), "reposts"),
-        replies=_count(get("replies"), "replies"),
+        author,
+        text,
+        parse_timestamp(created_at, now=now),
+        source,
         raw=raw,
     )
+    # only the optional fields the record holds are looked at: records of one input
+    # mostly share their keys, so which they are is worked out once per key set
+    keys = tuple(record)
+    plan = _plans.get(keys)
+    if plan is None:
+        plan = _plan(keys)
+    readers, has_platform, has_mentions, has_hashtags = plan
+    for field, read in readers:
+        value = record[field]
+        if value is not None:
+            setattr(post, field, read(value, field))
+    if has_platform:
+        post.platform = _text(record["platform"], "platform") or platform
+    mentions = record["mentions"] if has_mentions else None
+    hashtags = record["hashtags"] if has_hashtags else None
+    post.platform = post.platform.lower()
+    if mentions is not None and mentions != "":
+        post.mentions = parse_list(mentions, "mentions", "@")
+    elif "@" in text:
+        post.mentions = extract_mentions(text)
+    if hashtags is not None and hashtags != "":
+        post.hashtags = parse_list(hashtags, "hashtags", "#")
+    elif "#" in text:
+        post.hashtags = extract_hashtags(text)
+    return post

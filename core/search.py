@@ -105,8 +105,12 @@ def search_where(
     until: datetime | None = None,
     timezone: str = "UTC",
 ) -> ColumnElement[bool]:
-    """The SQL condition on ``posts`` for ``query`` within ``[since, until)`` (naive UTC)."""
+    """The SQL condition on ``posts`` for ``query`` within ``[since, until)`` (naive UTC).
+
+    On PostgreSQL the search vectors of posts edited since are brought up to date first.
+    """
     parsed = _parsed(query, timezone)
+    store.refresh_search_vectors()
     conditions = [compiler_for(store.dialect).where(parsed.node)]
     if since is not None:
         conditions.append(posts_table.c.created_at >= _naive_utc(since))
@@ -131,7 +135,8 @@ def search(
     :param query: query text in the Lucene syntax (see ``docs/query-language.md``) or a
         parsed :class:`~hubbub.query.Query`.
     :param sort: ``newest`` (default), ``oldest``, ``engagement`` (likes + reposts +
-        replies) or ``relevance`` (the index's BM25 rank of the query's words).
+        replies) or ``relevance`` (the index's rank of the query's words: BM25 on SQLite,
+        ``ts_rank`` on PostgreSQL).
     :param since: only posts at or after this instant (naive UTC or aware).
     :param until: only posts before this instant.
     :param timezone: the zone in which dates in the query are read.
@@ -199,8 +204,8 @@ def _sort_keys(
 ) -> tuple[list[tuple[Any, bool]], sa.Subquery | None]:
     """The sort keys ``(expression, descending)`` of ``sort``, and the rank subquery it joins.
 
-    ``relevance`` orders by the BM25 rank of the query's positive words (posts matched
-    only through fields come last).
+    ``relevance`` orders by the index's rank of the query's positive words (BM25 on
+    SQLite, ``ts_rank`` on PostgreSQL; posts matched only through fields come last).
     """
     p = posts_table.c
     newest = [(p.created_at, True), (p.id, True)]
@@ -216,16 +221,8 @@ def _sort_keys(
     terms = parsed.highlight_terms()
     if sort != "relevance" or not terms:
         return newest, None
-    compiler = compiler_for(store.dialect)
-    expression = " OR ".join(f"({compiler.terms_expression(t)})" for t in terms)
-    fts = sa.table(compiler.fts_table, sa.column("rowid"), sa.column("rank"))
-    ranked = (
-        sa.select(fts.c.rowid.label("post_id"), fts.c.rank.label("rank"))
-        .where(sa.literal_column(compiler.fts_table).match(expression))
-        .subquery("ranked")
-    )
-    # rank is negative (lower is better); missing ranks sort last
-    return [(sa.func.coalesce(ranked.c.rank, 0.0), False), *newest], ranked
+    key, descending, ranked = compiler_for(store.dialect).relevance(terms)
+    return [(key, descending), *newest], ranked
 
 
 def _order(key: Any, descending: bool) -> Any:

@@ -113,19 +113,23 @@ class ShareOfVoice:
 
 def _prefilter(store: Store, matcher: BrandMatcher) -> Any:
     """A SQL condition true for every post that may mention a brand (a superset of the rule)."""
-    if store.dialect == "sqlite":
-        from hubbub.query import SqliteCompiler, fts_string
+    if store.dialect in ("sqlite", "postgresql"):
+        from hubbub.query import Terms, compiler_for
 
+        compiler = compiler_for(store.dialect)
         parts = []
         for brand in matcher.brands:
-            parts += [f"mentions : {fts_string(handle)}" for handle in sorted(brand.handles)]
+            parts += [
+                compiler.terms_expression(Terms("mentions", handle))
+                for handle in sorted(brand.handles)
+            ]
             for keyword in brand.keywords:
                 if not any(char.isalnum() or char == "_" for char in keyword):
                     return sa.true()  # the index cannot find it: look at every post
-                parts.append(f"text : {fts_string(keyword.strip())}")
+                parts.append(compiler.terms_expression(Terms("text", keyword.strip())))
         if not parts:
             return sa.false()
-        return SqliteCompiler().match(" OR ".join(f"({part})" for part in parts))
+        return compiler.match(compiler.join(compiler.or_operator, parts))
     return sa.or_(*(matcher.sql_condition(name, dialect=store.dialect) for name in matcher.names))
 
 

@@ -128,16 +128,17 @@ def tag_topics(
                 .select_from(posts_table)
                 .where(p.id > last, p.id <= newest)
             ).scalar()
-            added = 0
+            count_tags = sa.select(sa.func.count()).select_from(tags).where(tags.c.topic == name)
+            before = conn.execute(count_tags).scalar() or 0 if scanned else 0
             if scanned:
                 select = sa.select(sa.literal(name), p.id).where(
                     p.id > last, p.id <= newest, compiler.where(query.node)
                 )
                 insert = _insert(store, tags).from_select(["topic", "post_id"], select)
-                added = conn.execute(insert.on_conflict_do_nothing()).rowcount or 0
-            total = conn.execute(
-                sa.select(sa.func.count()).select_from(tags).where(tags.c.topic == name)
-            ).scalar()
+                # not the INSERT's rowcount: SQLAlchemy reports -1 for it on PostgreSQL
+                conn.execute(insert.on_conflict_do_nothing())
+            total = conn.execute(count_tags).scalar() or 0
+            added = total - before if scanned else 0
             values: dict[str, Any] = {
                 "query": topics[name],
                 "version": version,

@@ -40,17 +40,23 @@ class JsonlSource(JsonSource):
             return 0.6
         return 0.0
 
-    def parse(self, item: Any, raw: str | None = None) -> Iterator[Post]:
+    one_post_per_item = True
+
+    def parse_post(self, item: dict[str, Any], raw: str) -> Post:
         """One native record → one post (the line's text is kept as the raw payload)."""
         options: FileOptions = self.options  # type: ignore[assignment]
-        yield post_from_record(
+        return post_from_record(
             item,
-            raw=raw if raw is not None else dumps(item),
+            raw=raw,
             source=self.key,
             platform=options.platform,
             field_map=options.field_map,
-            now=self.now(),
+            now=self._now,
         )
+
+    def parse(self, item: Any, raw: str | None = None) -> Iterator[Post]:
+        """One native record → one post (the line's text is kept as the raw payload)."""
+        yield self.parse_post(item, raw if raw is not None else dumps(item))
 
 
 class CsvOptions(FileOptions):

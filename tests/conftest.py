@@ -23,6 +23,74 @@ from typer.testing import CliRunner, Result
 START = datetime(2024, 5, 1, 9, 0, 0)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``backends`` marker."""
+    config.addinivalue_line(
+        "markers",
+        "backends(*names): run the test on SQLite and on PostgreSQL, or on the backends "
+        "named (the `backend` parameter; `make_project` and `database` follow it)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``backends`` run once per backend."""
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker and "backend" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "backend", list(marker.args) or ["sqlite", "postgresql"], indirect=True
+        )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """The throwaway PostgreSQL server (``tests/postgres_server.py``), with a migrated template.
+
+    Skips the test, with the reason, where no server can be had, unless
+    ``HUBBUB_TEST_REQUIRE_POSTGRES`` is set (``.ci/run`` sets it where the binaries are
+    installed): then that is a failure, so CI never passes without the PostgreSQL tests.
+    """
+    import os
+
+    from postgres_server import running_server
+
+    with running_server() as server:
+        if isinstance(server, str):
+            if os.environ.get("HUBBUB_TEST_REQUIRE_POSTGRES"):
+                pytest.fail(f"HUBBUB_TEST_REQUIRE_POSTGRES is set, but {server}")
+            pytest.skip(server)
+        from hubbub.store import Store
+
+        template = server.create_database()
+        Store.open(template).close()
+        server.template = template.rsplit("/", 1)[1]
+        yield server
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` or ``postgresql``: the parameter of a ``backends`` test (else ``sqlite``)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def database(backend: str, request: pytest.FixtureRequest) -> Iterator[Callable[[], str | None]]:
+    """A factory of database URLs on the test's backend: ``None`` (the project's default
+    SQLite file) on SQLite, an empty migrated database on PostgreSQL (emptied afterwards
+    for the next test)."""
+    made: list[str] = []
+    server = request.getfixturevalue("postgres_server") if backend == "postgresql" else None
+
+    def new() -> str | None:
+        if server is None:
+            return None
+        made.append(server.acquire())
+        return made[-1]
+
+    yield new
+    for url in made:
+        server.release(url)
+
+
 @pytest.fixture(autouse=True)
 def _isolate(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No project, plugin restriction or tracing from the environment; a fresh plugin host."""
@@ -111,17 +179,22 @@ def error_line() -> Callable[[str], str]:
 
 
 @pytest.fixture
-def make_project(tmp_path: Path) -> Iterator[Callable[..., Project]]:
+def make_project(
+    tmp_path: Path, database: Callable[[], str | None]
+) -> Iterator[Callable[..., Project]]:
     """Build a project directory with a ``hubbub.toml``; ``[project]`` keys as keyword arguments.
 
     ``extra`` is appended verbatim (brands, topics, sources). Stores are closed afterwards.
+    In a test marked ``backends``, each project is on the backend of the test's
+    ``backend`` parameter (a fresh PostgreSQL database per project); else on SQLite.
     """
     opened: list[Project] = []
 
     def make(name: str = "proj", *, extra: str = "", **project: Any) -> Project:
         directory = tmp_path / name
         directory.mkdir(parents=True)
-        settings = {"name": f"test {name}", **project}
+        url = database() if "database" not in project else None
+        settings = {"name": f"test {name}", **({"database": url} if url else {}), **project}
         lines = ["[project]"] + [
             f"{key} = {orjson.dumps(value).decode()}" for key, value in settings.items()
         ]

@@ -26,6 +26,9 @@ from hubbub.query import (
 )
 from hubbub.store import posts_table
 
+#: every test that builds a corpus runs on SQLite and on PostgreSQL (tests/conftest.py)
+pytestmark = pytest.mark.backends
+
 #: (external id, text, fields) of the test corpus
 CORPUS: list[tuple[str, str, dict[str, Any]]] = [
     ("luggage", "My LUGGAGE is lost, day 3", {"author": "alice", "likes": 5}),
@@ -116,7 +119,9 @@ def find(corpus: Project) -> Callable[[str], set[str]]:
     """The external ids of the corpus posts a query matches."""
 
     def run(query: str) -> set[str]:
-        where = compile_query(query, timezone=corpus.config.project.timezone)
+        where = compile_query(
+            query, dialect=corpus.store.dialect, timezone=corpus.config.project.timezone
+        )
         with corpus.store.engine.connect() as conn:
             return set(conn.execute(sa.select(posts_table.c.external_id).where(where)).scalars())
 

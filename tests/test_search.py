@@ -13,6 +13,9 @@ from hubbub.project import Project
 from hubbub.query import parse_query, time_bounds
 from hubbub.search import count_matches, highlight_spans, search
 
+#: every test that builds a project runs on SQLite and on PostgreSQL (tests/conftest.py)
+pytestmark = pytest.mark.backends
+
 POSTS = [
     # external id, minute of 2026-03-10 08:00 UTC, text, likes
     ("p1", 0, "refund please, my refund is late", 1),

@@ -1,6 +1,6 @@
 """The hubbub terminal UI: a Textual app over the same core API as the CLI.
 
-Each screen is a mode (``1``–``7``); the time frame (``t`` cycles 24 h / 7 d / 30 d /
+Each screen is a mode (``1``–``8``); the time frame (``t`` cycles 24 h / 7 d / 30 d /
 all, ``T`` sets a custom one) is app-level reactive state that every screen watches.
 All reading happens in thread workers; failures become notifications.
 """
@@ -19,6 +19,8 @@ from hubbub.tui.screens import (
     DataScreen,
     HelpScreen,
     InfluencersScreen,
+    LiveScreen,
+    LiveSettings,
     OverviewScreen,
     PluginsScreen,
     ResponsivenessScreen,
@@ -51,6 +53,7 @@ class HubbubApp(App[None]):
         "responsiveness": ResponsivenessScreen,
         "sources": SourcesScreen,
         "plugins": PluginsScreen,
+        "live": LiveScreen,
     }
     DEFAULT_MODE = "overview"
     BINDINGS: ClassVar = [
@@ -97,6 +100,12 @@ class HubbubApp(App[None]):
             tooltip="Loaded plugins, what they registered, their findings",
         ),
         Binding(
+            "8",
+            "switch_mode('live')",
+            "Live",
+            tooltip="Watch the sources: new posts as they arrive, alerts as they fire",
+        ),
+        Binding(
             "t",
             "next_timeframe",
             "Time frame",
@@ -119,7 +128,7 @@ class HubbubApp(App[None]):
 
     | Key | Action |
     | --- | --- |
-    | 1–7 | Overview, Search, Topics, Influencers, Responsiveness, Sources, Plugins |
+    | 1–8 | Overview, Search, Topics, Influencers, Responsiveness, Sources, Plugins, Live |
     | t | next preset time frame (24 h, 7 d, 30 d, all) |
     | T | custom time frame |
     | d | dark / light theme |
@@ -152,6 +161,8 @@ class HubbubApp(App[None]):
         self.export_dir = project.directory
         #: screens that finished loading, most recent last (tests wait on it)
         self.loaded: list[str] = []
+        #: how the live screen watches (``hubbub demo --live`` sets a simulated clock)
+        self.live = LiveSettings()
 
     def on_mount(self) -> None:
         """Show the project and the time frame in the header."""

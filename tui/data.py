@@ -206,6 +206,9 @@ def run_configured_sources(
                 progress=_reporter(source.key, progress),
             )
         )
+    from hubbub.privacy import apply_configured_retention
+
+    apply_configured_retention(project)  # as `hubbub ingest` does after its sources
     return summaries
 
 

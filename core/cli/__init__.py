@@ -84,6 +84,9 @@ def _load_commands() -> None:
     from hubbub.cli import tui_commands  # noqa: F401
     from hubbub.cli import report_commands  # noqa: F401
     from hubbub.cli import ingest_commands  # noqa: F401
+    from hubbub.cli import privacy_commands  # noqa: F401
+    from hubbub.cli import watch_commands  # noqa: F401
+    from hubbub.cli import db_commands  # noqa: F401
 
 
 _app_ready = False

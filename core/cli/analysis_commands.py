@@ -17,7 +17,8 @@ from hubbub.cli.output import OutputFormat, emit, message
 from hubbub.errors import HubbubError
 
 if TYPE_CHECKING:
-    from hubbub.analysis import AnalysisSummary
+    from hubbub.analysis import AnalysisSummary, Executor
+    from hubbub.config import AnalyzeSection
 
 
 class GroupBy(StrEnum):
@@ -26,6 +27,14 @@ class GroupBy(StrEnum):
     brand = "brand"
     overall = "overall"
     topic = "topic"
+
+
+class ExecutorName(StrEnum):
+    """Where ``hubbub analyze`` runs batches."""
+
+    local = "local"
+    serial = "serial"
+    dask = "dask"
 
 
 class Window(StrEnum):
@@ -146,7 +155,8 @@ def analyze(
         typer.Option(
             min=1,
             envvar="HUBBUB_WORKERS",
-            help="Worker processes (default: one per core; 1 runs in this process).",
+            help="Worker processes, of the local pool or a local Dask cluster (default: "
+            "[analyze] workers, else one per core; with the local executor 1 runs in this process).",
         ),
     ] = None,
     batch_size: Annotated[
@@ -155,6 +165,22 @@ def analyze(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Also re-run posts whose analysis failed.")
     ] = False,
+    executor: Annotated[
+        ExecutorName | None,
+        typer.Option(
+            help="local: a process pool (this process for small runs); serial: this process; "
+            "dask: a Dask cluster (docs/dask.md). Default: [analyze] executor, else local.",
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address (tcp://host:8786); implies --executor dask. "
+            "Default: [analyze] scheduler, else a local Dask cluster of --workers processes.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
     project: ProjectOption = None,
 ) -> None:
@@ -164,10 +190,12 @@ def analyze(
 
     proj = Project.load(project)
     try:
+        chosen, workers = _choose_executor(proj.config.analyze, executor, scheduler, workers)
         with _AnalysisProgress() as progress:
             summary = analyze_project(
                 proj,
                 only=only,
+                executor=chosen,
                 workers=workers,
                 batch_size=batch_size,
                 retry_failed=retry_failed,
@@ -179,6 +207,31 @@ def analyze(
     finally:
         proj.close()
     _report(summary, fmt)
+
+
+def _choose_executor(
+    settings: AnalyzeSection,
+    name: ExecutorName | None,
+    scheduler: str | None,
+    workers: int | None,
+) -> tuple[Executor | None, int | None]:
+    """The executor and worker count from the options, else ``[analyze]`` (``None``: local)."""
+    if name is None:
+        name = ExecutorName.dask if scheduler else ExecutorName(settings.executor)
+    if scheduler and name is not ExecutorName.dask:
+        raise HubbubError(
+            f"--scheduler is the Dask scheduler's address: it needs --executor dask, not {name.value}"
+        )
+    workers = workers or settings.workers
+    if name is ExecutorName.serial:
+        from hubbub.analysis import SerialExecutor
+
+        return SerialExecutor(), workers
+    if name is ExecutorName.dask:
+        from hubbub.dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler or settings.scheduler, workers), workers
+    return None, workers
 
 
 def parse_bound(value: str | None, option: str, timezone: str, *, end: bool) -> datetime | None:

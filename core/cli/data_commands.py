@@ -166,6 +166,11 @@ def import_files(
     for name, errors in host.errors.items():
         for error in errors[reported.get(name, 0) :]:
             message(f"Warning: plugin {name!r}: {error}")
+    from hubbub.privacy import apply_configured_retention
+
+    retention = apply_configured_retention(proj)  # [project] raw_retention_days
+    if retention is not None and (retention.raw_payloads or retention.rejects):
+        message(retention.line())
     proj.close()
 
 
@@ -219,26 +224,51 @@ def export(
             "--query", "-q", help="Only posts matching this query (docs/query-language.md)."
         ),
     ] = None,
+    pseudonymize: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymize",
+            help="Replace handles with stable keyed hashes and drop names and URLs (docs/privacy.md).",
+        ),
+    ] = False,
+    salt_env: Annotated[
+        str | None,
+        typer.Option(
+            "--salt-env",
+            metavar="VAR",
+            help="With --pseudonymize: read the salt from this environment variable "
+            "(default: the project's .hubbub-salt file, made on first use).",
+        ),
+    ] = None,
     project: ProjectOption = None,
 ) -> None:
     """Write every stored post (or those matching --query) with its annotations as native JSONL."""
     from hubbub.export import write_jsonl
     from hubbub.project import Project
 
+    if salt_env is not None and not pseudonymize:
+        raise HubbubError("--salt-env only applies with --pseudonymize")
     proj = Project.load(project)
+    transform = None
+    if pseudonymize:
+        from hubbub.privacy import Pseudonymizer, project_salt, salt_from_env
+
+        salt = salt_from_env(salt_env) if salt_env else project_salt(proj.directory)
+        transform = Pseudonymizer(salt).record
     where = None
     if query is not None:
         from hubbub.search import search_where
 
         where = search_where(proj.store, query, timezone=proj.config.project.timezone)
     if output is None:
-        count = write_jsonl(proj.store, sys.stdout.buffer, where=where)
+        count = write_jsonl(proj.store, sys.stdout.buffer, where=where, transform=transform)
         sys.stdout.buffer.flush()
     else:
         with output.open("wb") as stream:
-            count = write_jsonl(proj.store, stream, where=where)
+            count = write_jsonl(proj.store, stream, where=where, transform=transform)
     noun = "post" if count == 1 else "posts"
-    message(f"Exported {count} {noun}" + (f" to {output}" if output else ""))
+    pseudonymized = " (pseudonymised)" if pseudonymize else ""
+    message(f"Exported {count} {noun}{pseudonymized}" + (f" to {output}" if output else ""))
     proj.close()
 
 

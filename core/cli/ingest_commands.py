@@ -146,8 +146,13 @@ def ingest_command(
         raise HubbubError(f"{proj.config_path}: no [[sources]] configured (see docs/sources/)")
     try:
         rows = ingest(proj, host, sources or None)
+        from hubbub.privacy import apply_configured_retention
+
+        retention = apply_configured_retention(proj)  # [project] raw_retention_days
     finally:
         proj.close()
+    if retention is not None and (retention.raw_payloads or retention.rejects):
+        message(retention.line())
     if fmt is OutputFormat.table:
         emit(rows, fmt, columns=COLUMNS, title="Ingest")
     else:

@@ -20,12 +20,12 @@ def tui(
         typer.Option(
             "--screen",
             help="Screen to open on: overview, search, topics, influencers, responsiveness, "
-            "sources or plugins.",
+            "sources, plugins or live.",
         ),
     ] = "overview",
     project: ProjectOption = None,
 ) -> None:
-    """Open the terminal UI: overview, search, topics, influencers, responsiveness, sources, plugins."""
+    """Open the terminal UI: overview, search, topics, influencers, responsiveness, sources, plugins, live."""
     from hubbub.tui.timeframe import PRESETS
 
     if frame not in PRESETS:

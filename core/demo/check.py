@@ -46,12 +46,18 @@ def _responsiveness(project: Project, expected: dict[str, Any]) -> list[Check]:
             Check(
                 "responsiveness",
                 brand,
-                f"rate {planted['response_rate']:.4f}, median {planted['median_seconds']:g} s",
-                f"rate {rate:.4f}, median {median:g} s" if rate is not None else "missing",
+                _rate_and_median(planted["response_rate"], planted["median_seconds"]),
+                _rate_and_median(rate, median) if rate is not None else "missing",
                 rate == planted["response_rate"] and median == planted["median_seconds"],
             )
         )
     return checks
+
+
+def _rate_and_median(rate: float, median: float | None) -> str:
+    """``rate 0.9200, median 600 s`` (``median none`` when nothing was answered)."""
+    shown = "none" if median is None else f"{median:g} s"
+    return f"rate {rate:.4f}, median {shown}"
 
 
 def _share_of_voice(project: Project, expected: dict[str, Any]) -> list[Check]:

@@ -4,6 +4,7 @@ from hubbub.tui.screens.base import DataScreen
 from hubbub.tui.screens.dialogs import TimeFrameScreen, TopicNameScreen
 from hubbub.tui.screens.help import HelpScreen
 from hubbub.tui.screens.influencers import InfluencersScreen
+from hubbub.tui.screens.live import LiveScreen, LiveSettings
 from hubbub.tui.screens.overview import OverviewScreen
 from hubbub.tui.screens.plugins import PluginsScreen
 from hubbub.tui.screens.responsiveness import ResponsivenessScreen
@@ -15,6 +16,8 @@ __all__ = [
     "DataScreen",
     "HelpScreen",
     "InfluencersScreen",
+    "LiveScreen",
+    "LiveSettings",
     "OverviewScreen",
     "PluginsScreen",
     "ResponsivenessScreen",

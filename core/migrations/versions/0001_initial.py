@@ -1,9 +1,17 @@
-"""Initial schema: posts (with a full-text index on SQLite), annotations, runs, findings,
-source cursors and rejects.
+"""Initial schema: posts with a full-text index, annotations, runs, findings, source
+cursors and rejects.
 
-New posts are added to the FTS5 index by the store, batch by batch, in the same
-transaction as the posts (a per-row insert trigger made bulk ingest 3x slower);
-triggers keep the index right when a post is deleted or its text changes.
+On SQLite the index is the FTS5 table ``posts_fts``. New posts are added to it by the
+store, batch by batch, in the same transaction as the posts (a per-row insert trigger
+made bulk ingest 3x slower); triggers keep the index right when a post is deleted or
+its text changes.
+
+On PostgreSQL it is the ``tsvector`` column ``posts.search_vector`` with a GIN index.
+The store writes each post's vector with the post (:mod:`hubbub.fulltext` tokenizes
+as FTS5 does, which PostgreSQL's own parser cannot), so the column is not in the models.
+A trigger empties (NULLs) the vector of a post whose text, hashtags or mentions change,
+so an edited word is never found again, and the store computes the new vector
+(:meth:`hubbub.store.Store.refresh_search_vectors`) before it next searches.
 
 Revision ID: 0001
 Revises:
@@ -28,6 +36,23 @@ FTS_SQLITE = [
     """CREATE TRIGGER posts_fts_update AFTER UPDATE OF text ON posts BEGIN
         INSERT INTO posts_fts(posts_fts, rowid, text) VALUES ('delete', old.id, old.text);
         INSERT INTO posts_fts(rowid, text) VALUES (new.id, new.text); END""",
+]
+
+FTS_POSTGRESQL = [
+    "ALTER TABLE posts ADD COLUMN search_vector tsvector",
+    "CREATE INDEX ix_posts_search_vector ON posts USING gin (search_vector)",
+    # posts whose vector is missing (edited, or inserted outside hubbub): the store finds
+    # them through this (normally empty) index and computes their vectors
+    "CREATE INDEX ix_posts_search_stale ON posts (id) WHERE search_vector IS NULL",
+    """CREATE FUNCTION hubbub_posts_search_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.search_vector IS NOT DISTINCT FROM OLD.search_vector THEN
+            NEW.search_vector := NULL;
+        END IF;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER posts_search_stale BEFORE UPDATE OF text, hashtags, mentions ON posts
+    FOR EACH ROW EXECUTE FUNCTION hubbub_posts_search_stale()""",
 ]
 
 
@@ -122,10 +147,16 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for statement in FTS_SQLITE:
             op.execute(statement)
+    elif op.get_bind().dialect.name == "postgresql":
+        for statement in FTS_POSTGRESQL:
+            op.execute(statement)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS posts_fts")
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS posts_search_stale ON posts")
+        op.execute("DROP FUNCTION IF EXISTS hubbub_posts_search_stale()")
     for table in ("rejects", "source_cursors", "findings", "annotations", "runs", "posts"):
         op.drop_table(table)

@@ -11,6 +11,9 @@ elements tokenize as words), so ``#baggage`` and ``@SkyJet`` are index lookups t
 combine with words in one ``MATCH``. ``_`` becomes a token character, as it is in
 hashtags and handles: ``spam_bot`` is one token, and ``bag`` does not match ``bag_tag``.
 
+On PostgreSQL, ``posts.search_vector`` (revision 0001) holds the text, hashtags and
+mentions from the start, tokenized the same way: there is nothing to rebuild.
+
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-02
