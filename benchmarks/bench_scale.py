@@ -95,6 +95,8 @@ def hubbub_side(data: Path, workdir: Path, checkpoints: list[int]) -> None:
         elapsed,
         posts=summary.stored,
         read=summary.read,
+        rejected=summary.rejected,
+        duplicates=summary.duplicates,
         checkpoints=noted,
         database_mb=sum(path.stat().st_size for path in database.parent.glob("hubbub.db*")) / 1e6,
     )
@@ -141,6 +143,13 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
+    details = side.details
+    if details["posts"] != details["read"]:
+        # every post of the corpus is new and valid: anything else makes the figures wrong
+        sys.exit(
+            f"only {details['posts']:,} of {details['read']:,} posts stored "
+            f"({details['rejected']:,} rejected, {details['duplicates']:,} duplicates)"
+        )
     rows = [
         [
             point["posts"],

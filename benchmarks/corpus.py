@@ -42,16 +42,19 @@ from typing import Any, BinaryIO
 import orjson
 
 #: bump when the records change, so cached corpora and databases are rebuilt
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 #: the default corpus size of every benchmark script
 DEFAULT_POSTS = 200_000
 DEFAULT_SEED = 7
 
 #: the first post's id: far above 2**53, where float parsing would lose digits
 BASE_ID = 1_630_000_000_000_000_000
-#: 2026-01-01T00:00:00Z; one post every STEP_SECONDS after it
-START_EPOCH = 1_767_225_600
+#: 2023-01-01T00:00:00Z; one post every STEP_SECONDS after it (version 2 started in
+#: 2026, and its posts past 4.1M were in the future, which hubbub rightly rejects)
+START_EPOCH = 1_672_531_200
 STEP_SECONDS = 7
+#: the largest corpus whose last post is still in the past (before 2026-06-01)
+MAX_POSTS = 15_000_000
 
 WORDS = [
     "flight",
@@ -264,7 +267,12 @@ def _weighted(shares: tuple[tuple[str, float], ...]) -> tuple[list[str], list[fl
 
 
 def records(count: int, seed: int = DEFAULT_SEED) -> Iterator[dict[str, Any]]:
-    """Yield ``count`` native records in time order, deterministic for a seed."""
+    """Yield ``count`` native records in time order, deterministic for a seed.
+
+    :raises ValueError: for more than :data:`MAX_POSTS` (the posts would reach the present).
+    """
+    if count > MAX_POSTS:
+        raise ValueError(f"at most {MAX_POSTS:,} posts: later ones would be in the future")
     rng = random.Random(seed)
     random_ = rng.random
     authors = author_count(count)
@@ -427,6 +435,8 @@ def write_jsonl(path: Path, count: int, seed: int = DEFAULT_SEED) -> Path:
     Writes to a temporary name first, so an interrupted run never leaves a short file
     under the final name (benchmarks cache corpora by name).
     """
+    if count > MAX_POSTS:
+        raise ValueError(f"at most {MAX_POSTS:,} posts: later ones would be in the future")
     path = Path(path)
     partial = path.with_name(f".{path.name}.partial")
     dumps = orjson.dumps

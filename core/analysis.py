@@ -42,7 +42,7 @@ from hubbub.annotation_writer import AnnotationRow, replace_annotations
 from hubbub.bulk import relaxed_gc
 from hubbub.errors import HubbubError
 from hubbub.kinds import Options, PostAnalyzer
-from hubbub.store import Store, annotations_table, posts_table
+from hubbub.store import Store, analyzer_versions_table, annotations_table, posts_table
 from sqlalchemy.engine import Connection
 
 if TYPE_CHECKING:
@@ -205,13 +205,14 @@ def plan(
 
 # ---------------------------------------------------------------- the work itself (in workers)
 
-#: analyzers built in this process, by (name, effective version)
-_BUILT: dict[tuple[str, str], PostAnalyzer] = {}
+#: analyzers built in this process, by (class, name, effective version): two plugins'
+#: analyzers of one name (in tests, or a plugin replacing a bundled one) stay apart
+_BUILT: dict[tuple[type, str, str], PostAnalyzer] = {}
 
 
 def analyzer_for(spec: AnalyzerSpec) -> PostAnalyzer:
     """The analyzer for ``spec``, built once per process."""
-    key = (spec.name, spec.version)
+    key = (spec.cls, spec.name, spec.version)
     analyzer = _BUILT.get(key)
     if analyzer is None:
         analyzer = _BUILT[key] = spec.build()
@@ -406,9 +407,10 @@ def last_analysed_post(conn: Connection, spec: AnalyzerSpec) -> int:
     that is where new posts are, and what makes incremental runs cheap.
     """
     a = annotations_table.c
-    exists = sa.select(sa.literal(1)).where(a.analyzer == spec.name).limit(1)
+    v = analyzer_versions_table.c
+    exists = sa.select(sa.literal(1)).where(v.analyzer == spec.name).limit(1)
     if conn.execute(exists).first() is None:
-        return 0
+        return 0  # never written (answered without scanning the annotations)
     # `|| ''`: walk the primary key backwards (a few entries) instead of every result row
     highest = (
         sa.select(a.post_id)
@@ -437,14 +439,31 @@ def count_pending(store: Store, spec: AnalyzerSpec, *, retry_failed: bool = Fals
 
 
 def has_older_results(conn: Connection, spec: AnalyzerSpec) -> bool:
-    """Whether any post holds a result of ``spec``'s analyzer from another version."""
+    """Whether any post holds a result of ``spec``'s analyzer from another version.
+
+    ``analyzer_versions`` says which versions wrote results; a version listed there
+    whose results were all replaced since is confirmed absent once (a scan of the
+    analyzer's rows) and removed from the list, so the next runs skip the scan. That
+    removal is committed on ``conn``.
+    """
+    v = analyzer_versions_table.c
+    others = sa.select(v.version).where(v.analyzer == spec.name, v.version != spec.version)
+    listed = list(conn.execute(others).scalars())
+    if not listed:
+        return False
     a = annotations_table.c
     query = (
         sa.select(sa.literal(1))
         .where(a.analyzer == spec.name, sa.or_(a.version < spec.version, a.version > spec.version))
         .limit(1)
     )
-    return conn.execute(query).first() is not None
+    if conn.execute(query).first() is not None:
+        return True
+    conn.execute(
+        sa.delete(analyzer_versions_table).where(v.analyzer == spec.name, v.version.in_(listed))
+    )
+    conn.commit()  # ends the caller's read transaction too (it wrote nothing)
+    return False
 
 
 def _pending_query(
@@ -843,10 +862,10 @@ def run_analyzers(
             executor = ProcessExecutor(workers)
         else:
             executor = SerialExecutor()
-    summary.workers = executor.workers
-    executor.start(busy)
     interrupted = True
     try:
+        summary.workers = executor.workers  # a cluster's executor connects here
+        executor.start(busy)
         for spec, run in zip(specs, runs, strict=True):
             if not run.pending:
                 continue
@@ -864,6 +883,10 @@ def run_analyzers(
                     progress=progress,
                 )
                 status = "done"
+                with store.engine.connect() as conn:
+                    # every post now holds this version's results: a version replaced
+                    # everywhere leaves the versions table (a scan only after a bump)
+                    has_older_results(conn, spec)
             except KeyboardInterrupt:
                 status = "interrupted"
                 raise
@@ -891,11 +914,21 @@ def analyze_project(
     :param project: the listening project.
     :param host: the plugin host (default: the process-wide one).
     :param only: run only these analyzers (and what they require).
-    :param options: passed on to :func:`run_analyzers`.
+    :param options: passed on to :func:`run_analyzers`; without ``executor`` and
+        ``workers``, the project's ``[analyze]`` settings choose them.
     """
     if host is None:
         from hubbub.plugin_host import get_host
 
         host = get_host()
     specs = plan(host, project.config, only)
+    if "executor" not in options and "workers" not in options:  # as [analyze] says
+        settings = project.config.analyze
+        if settings.executor == "serial":
+            options["executor"] = SerialExecutor()
+        elif settings.executor == "dask":
+            from hubbub.dask_executor import DaskExecutor
+
+            options["executor"] = DaskExecutor(settings.scheduler, settings.workers)
+        options["workers"] = settings.workers
     return run_analyzers(project.store, specs, **options)

@@ -11,10 +11,10 @@ a key that a newer version no longer writes does not linger.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
-from hubbub.store import Store, annotations_table
+from hubbub.store import Store, analyzer_versions_table, annotations_table
 from sqlalchemy.engine import Connection
 
 #: one annotation row: (post_id, analyzer, key, version, value as JSON text)
@@ -52,6 +52,8 @@ def replace_annotations(
         return
     conn = target
     with conn.begin():
+        if rows:
+            record_versions(conn, {(row[1], row[3]) for row in rows})
         if conn.dialect.name == "sqlite":
             if stale_post_ids:
                 conn.exec_driver_sql(
@@ -80,3 +82,19 @@ def replace_annotations(
                 set_={"version": statement.excluded.version, "value": statement.excluded.value},
             )
             conn.execute(statement, [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
+
+
+def record_versions(conn: Connection, pairs: Iterable[tuple[str, str]]) -> None:
+    """Note that annotations of these ``(analyzer, version)`` pairs are stored.
+
+    Called in the transaction that writes them; see
+    :class:`hubbub.models.AnalyzerVersion`.
+    """
+    values = [{"analyzer": analyzer, "version": version} for analyzer, version in pairs]
+    if not values:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    conn.execute(insert(analyzer_versions_table).on_conflict_do_nothing(), values)

@@ -56,7 +56,6 @@ class Annotation(SQLModel, table=True):
     """One value a post analyzer computed for a post (e.g. sentiment.compound)."""
 
     __tablename__ = "annotations"
-    __table_args__ = (Index("ix_annotations_analyzer_version", "analyzer", "version"),)
 
     post_id: int = Field(
         sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
@@ -65,6 +64,20 @@ class Annotation(SQLModel, table=True):
     key: str = Field(primary_key=True)
     version: str
     value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AnalyzerVersion(SQLModel, table=True):
+    """A version of a post analyzer that has written annotations (a summary of them).
+
+    It answers "are there results of another version?" without an index over every
+    annotation row, which cost a fifth of an analysis run's writes. A row may outlive
+    the annotations it stands for; readers confirm before relying on it.
+    """
+
+    __tablename__ = "analyzer_versions"
+
+    analyzer: str = Field(primary_key=True)
+    version: str = Field(primary_key=True)
 
 
 class Run(SQLModel, table=True):

@@ -18,6 +18,7 @@ import orjson
 import sqlalchemy as sa
 from hubbub.errors import StoreError
 from hubbub.models import (
+    AnalyzerVersion,
     Annotation,
     PostRecord,
     RejectRecord,
@@ -29,12 +30,13 @@ from hubbub.timeutil import utcnow
 from sqlalchemy.engine import Connection, Engine
 
 #: the newest migration; a test checks it matches the migration scripts
-SCHEMA_VERSION = "0003"
+SCHEMA_VERSION = "0004"
 #: a rejected record's input is kept up to this many characters
 REJECT_RECORD_CHARS = 10_000
 
 posts_table: sa.Table = PostRecord.__table__  # type: ignore[assignment]
 annotations_table: sa.Table = Annotation.__table__  # type: ignore[assignment]
+analyzer_versions_table: sa.Table = AnalyzerVersion.__table__  # type: ignore[assignment]
 runs_table: sa.Table = Run.__table__  # type: ignore[assignment]
 cursors_table: sa.Table = SourceCursor.__table__  # type: ignore[assignment]
 rejects_table: sa.Table = RejectRecord.__table__  # type: ignore[assignment]
@@ -397,11 +399,15 @@ class Store:
         """Upsert annotation rows ``{post_id, analyzer, key, version, value}`` (value as JSON)."""
         if not rows:
             return
+        from hubbub.annotation_writer import record_versions
+
+        versions = {(row["analyzer"], row["version"]) for row in rows}
         if self.dialect == "postgresql":
             from hubbub.pg_store import copy_annotations
 
             names = ("post_id", "analyzer", "key", "version")
             with self.engine.begin() as conn:
+                record_versions(conn, versions)
                 copy_annotations(
                     conn, [(*(row[name] for name in names), _dumps(row["value"])) for row in rows]
                 )
@@ -412,6 +418,7 @@ class Store:
             set_={"version": statement.excluded.version, "value": statement.excluded.value},
         )
         with self.engine.begin() as conn:
+            record_versions(conn, versions)
             conn.execute(
                 statement,
                 [{**row, "value": _dumps(row["value"])} for row in rows],

@@ -250,6 +250,14 @@ def test_a_version_bump_re_analyses_and_drops_keys_the_new_version_does_not_writ
     assert summary.runs[0].posts == 5
     assert all(value == {"length": 6} for value in results(store, "recorder").values())
     assert {row[3] for row in rows(store)} == {"2"}
+    # the run that replaced every row of version 1 took it off the versions table
+    assert versions(store) == {("recorder", "2")}
+
+
+def versions(store: Store) -> set[tuple[str, str]]:
+    """The (analyzer, version) pairs ``analyzer_versions`` lists."""
+    with store.engine.connect() as conn:
+        return {tuple(row) for row in conn.execute(sa.text("SELECT * FROM analyzer_versions"))}
 
 
 def test_changing_an_analyzers_options_re_analyses_it_and_its_dependants(tmp_path: Path) -> None:

@@ -136,6 +136,18 @@ def test_ids_beyond_float_precision_stay_strings(tmp_path: Path) -> None:
     assert stored == set(ids)
 
 
+def test_every_post_is_in_the_past_and_larger_corpora_are_refused(tmp_path: Path) -> None:
+    import time
+
+    last = corpus.START_EPOCH + (corpus.MAX_POSTS - 1) * corpus.STEP_SECONDS
+    assert last < time.time()  # hubbub rejects posts from the future
+    with pytest.raises(ValueError, match="future"):
+        next(corpus.records(corpus.MAX_POSTS + 1))
+    with pytest.raises(ValueError, match="future"):
+        corpus.write_jsonl(tmp_path / "too-many.jsonl", corpus.MAX_POSTS + 1)
+    assert not list(tmp_path.iterdir())
+
+
 def test_compressed_output_holds_the_same_records(tmp_path: Path) -> None:
     import gzip
 

@@ -173,3 +173,36 @@ def test_a_database_from_an_unknown_schema_version_is_a_clear_error(tmp_path: Pa
     engine.dispose()
     with pytest.raises(StoreError, match=r"schema version '9999'.*newer hubbub"):
         Store.open(url)
+
+
+def test_0004_lists_the_analyzer_versions_already_stored(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = Store.open(url, migrate=False)
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(Path(hubbub.migrations.__file__).parent))
+    with old.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0003")
+        conn.execute(
+            sa.text(
+                "INSERT INTO posts (platform, external_id, source, author, text, created_at, "
+                "mentions, hashtags, raw) VALUES ('twitter', 't1', 't', 'u', 'hi', "
+                "'2026-03-01 00:00:00.000000', '[]', '[]', '')"
+            )
+        )
+        for analyzer, key, version in [("sentiment", "label", "1"), ("sentiment", "x", "0"),
+                                       ("language", "lang", "1")]:  # fmt: skip
+            conn.execute(
+                sa.text("INSERT INTO annotations VALUES (1, :a, :k, :v, '\"x\"')"),
+                {"a": analyzer, "k": key, "v": version},
+            )
+    old.close()
+    store = Store.open(url)
+    try:
+        with store.engine.connect() as conn:
+            listed = set(conn.execute(sa.text("SELECT analyzer, version FROM analyzer_versions")))
+            indexes = {index["name"] for index in sa.inspect(conn).get_indexes("annotations")}
+        assert listed == {("sentiment", "1"), ("sentiment", "0"), ("language", "1")}
+        assert "ix_annotations_analyzer_version" not in indexes
+    finally:
+        store.close()

@@ -252,6 +252,22 @@ def test_a_forgotten_handle_is_no_longer_found_in_other_posts(
     assert [hit.external_id for hit in search(project.store, "agreed")] == ["2"]
 
 
+@pytest.mark.backends
+def test_incremental_topic_tagging_counts_what_it_added(
+    make_project: Callable[..., Project],
+) -> None:
+    from hubbub.topics import tag_topics
+
+    store = make_project().store
+    topics = {"bags": "bag OR #baggage"}
+    store.write_batch([_post("1", "my bag"), _post("2", "no")], [], source="s")
+    first = tag_topics(store, topics)["bags"]
+    assert (first.added, first.posts, first.scanned) == (1, 1, 2)
+    store.write_batch([_post("3", "bag again"), _post("4", "a bag")], [], source="s")
+    later = tag_topics(store, topics)["bags"]
+    assert (later.added, later.posts, later.scanned, later.retagged) == (2, 3, 2, False)
+
+
 def test_tokens_follow_the_fts5_tokenizer() -> None:
     assert tokens("Café SPAM_bot e-mail, LIS. ١٢ naïve") == [
         "cafe", "spam_bot", "e", "mail", "lis", "١٢", "naive"
