@@ -301,6 +301,8 @@ def _handle(value: Any, field: str) -> str | None:
 
 
 def _ref(value: Any, field: str) -> str | None:
+    if value.__class__ is str and value.isdigit():  # the common case: already clean
+        return value
     if value is None or value == "":
         return None
     return parse_id(value, field)
