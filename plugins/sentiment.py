@@ -119,15 +119,19 @@ def _fast_vader_class() -> type:
             sentitext = SentiText(text)
             sentiments: list[float] = []
             words = sentitext.words_and_emoticons
+            lexicon = self.lexicon
+            last = len(words) - 1
             for i, item in enumerate(words):
-                valence = 0
-                if item.lower() in BOOSTER_DICT:
-                    sentiments.append(valence)
+                lowered = item.lower()
+                # a booster, or a word VADER has no valence for (most words): valence 0,
+                # exactly what sentiment_valence would append, without calling it
+                if lowered in BOOSTER_DICT or lowered not in lexicon:
+                    sentiments.append(0)
                     continue
-                if i < len(words) - 1 and item.lower() == "kind" and words[i + 1].lower() == "of":
-                    sentiments.append(valence)
+                if i < last and lowered == "kind" and words[i + 1].lower() == "of":
+                    sentiments.append(0)
                     continue
-                sentiments = self.sentiment_valence(valence, sentitext, item, i, sentiments)
+                sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
             sentiments = self._but_check(words, sentiments)
             return self.score_valence(sentiments, text)
 
