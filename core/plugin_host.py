@@ -119,10 +119,14 @@ class PluginInfo:
 class PluginHost:
     """A plugin manager plus the registry of sources, analyzers and reporters."""
 
-    def __init__(self, *, load_entry_points: bool = True, extra: Iterable[Any] = ()) -> None:
+    def __init__(
+        self, *, load_entry_points: bool = True, extra: Iterable[Any] = (), bundled: bool = True
+    ) -> None:
         """Load the bundled plugins, the installed ones and ``extra``, then collect registrations.
 
         :param load_entry_points: load the third-party plugins of the ``hubbub`` entry-point group.
+        :param bundled: load the bundled plugins (``DEFAULT_PLUGINS``); the CLI leaves them
+            out when it only asks third-party plugins for their commands.
         :param extra: more plugins (modules or objects with hookimpls, named by their
             ``__name__``), or ``(name, plugin)`` pairs to give one a name (as its entry point would).
         """
@@ -135,7 +139,7 @@ class PluginHost:
         if self.trace:
             self.pm.trace.root.setwriter(lambda message: sys.stderr.write(message))
             self.pm.enable_tracing()
-        for module_name in DEFAULT_PLUGINS:
+        for module_name in DEFAULT_PLUGINS if bundled else ():
             self._load_module(module_name)
         if load_entry_points:
             self._load_entry_points()

@@ -40,11 +40,23 @@ from typing import Any
 
 import orjson
 from hubbub import hookimpl
-from hubbub.demo import world
 from hubbub.durations import parse_duration
 from hubbub.kinds import Options, Source
 from hubbub.posts import Post
 from pydantic import Field, field_validator
+
+
+class _World:
+    """:mod:`hubbub.demo.world`, imported when first used: every hubbub command loads the
+    bundled plugins, and the demo world's tables would add to ``hubbub --help``."""
+
+    def __getattr__(self, name: str) -> Any:
+        from hubbub.demo import world as module
+
+        return getattr(module, name)
+
+
+world = _World()
 
 #: the burst's text per topic: ``{kw}`` names the burst brand (no @: these are not
 #: customers asking the brand, so the waiting customers are the ordinary ones it ignores)

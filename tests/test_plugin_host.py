@@ -370,3 +370,21 @@ def test_get_host_is_loaded_once_and_reset_forgets_it() -> None:
     assert get_host() is host
     reset_host()
     assert get_host() is not host
+
+
+def test_a_host_without_bundled_plugins_loads_only_what_it_is_given() -> None:
+    class Extra:
+        @hookimpl
+        def register_commands(self, cli: Any) -> None:
+            cli.seen = True
+
+    host = PluginHost(load_entry_points=False, extra=[("extra", Extra())], bundled=False)
+    assert set(host.info) == {"extra"}  # the CLI asks only such plugins for commands
+    assert all(not registered for registered in host.registry.values())
+
+    class Cli:
+        seen = False
+
+    cli = Cli()
+    host.register_commands(cli)
+    assert cli.seen

@@ -81,6 +81,35 @@ async def test_overview_shows_the_demo_numbers(demo_project: Any) -> None:
 
 
 @synchronous
+async def test_the_overview_shows_what_it_has_while_the_rest_is_computed(
+    demo_project: Any, monkeypatch: Any
+) -> None:
+    import hubbub.responsiveness
+
+    release = threading.Event()
+    original = hubbub.responsiveness.analyze_responsiveness
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(hubbub.responsiveness, "analyze_responsiveness", slow)
+    app = HubbubApp(demo_project)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):  # the preview arrives while responsiveness is held back
+            await pilot.pause(0.05)
+            if "%" in static_text(app, "#ov-sov"):
+                break
+        assert "posts in last 30 days" in static_text(app, "#ov-summary")
+        assert "Loading…" in static_text(app, "#ov-alerts")
+        assert "overview" not in app.loaded
+        release.set()
+        await settle(pilot)
+        assert app.loaded[-1] == "overview"
+        assert "customers still waiting" in static_text(app, "#ov-alerts")
+
+
+@synchronous
 async def test_every_screen_opens_with_demo_data(demo_project: Any) -> None:
     from hubbub.influence import topic_influence
     from hubbub.responsiveness import responsiveness_table

@@ -105,9 +105,11 @@ def get_app() -> typer.Typer:
         from hubbub.entry_points import third_party_entry_points
 
         if third_party_entry_points():
-            from hubbub.plugin_host import get_host
+            from hubbub.plugin_host import PluginHost
 
-            host = get_host()
+            # only third-party plugins add commands: the bundled ones (and the process's
+            # plugin host) load when a command needs them, so `hubbub --help` stays fast
+            host = PluginHost(bundled=False)
             host.register_commands(app)
             for name, errors in host.errors.items():
                 for error in errors:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hubbub.tui.screens.base import DataScreen
@@ -12,7 +13,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
+#: what a panel says while its figures are computed
+LOADING = "Loading…"
 SENTIMENT_STYLES = (("positive", "green"), ("neutral", "grey50"), ("negative", "red"))
 
 
@@ -29,6 +33,8 @@ class OverviewData:
     spike_marks: dict[str, list[int]] = field(default_factory=dict)
     spikes: list[dict[str, Any]] = field(default_factory=list)
     waiting: dict[str, int] = field(default_factory=dict)
+    #: a preview: the panels not filled yet are still being computed
+    loading: bool = False
 
 
 class OverviewScreen(DataScreen):
@@ -72,9 +78,13 @@ class OverviewScreen(DataScreen):
         window = {"since": frame.since, "until": frame.until}
         overall = project_summary(config, store, by="overall", **window)
         data = OverviewData(frame, overall[0] if overall else None)
+        more = bool(config.brands or config.topics)
+        if more:  # on a big corpus the rest takes seconds: show what is known meanwhile
+            self._preview(data)
         if config.brands:
             data.brands = project_summary(config, store, by="brand", **window)
             data.shares = compute_share_of_voice(project, **window).totals()
+            self._preview(data)
             report = analyze_responsiveness(project, **window)
             data.waiting = {item.brand: item.inbound - item.answered for item in report.figures}
         if config.topics or config.brands:
@@ -87,6 +97,11 @@ class OverviewScreen(DataScreen):
                 data.spike_marks[scope] = [i for i, item in enumerate(volumes) if item.spike]
             data.spikes = sorted(trends.spike_rows(), key=lambda row: row["window"], reverse=True)
         return data
+
+    def _preview(self, data: OverviewData) -> None:
+        """Show ``data`` so far, from the loading thread (a copy: the thread goes on filling it)."""
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show, replace(copy.deepcopy(data), loading=True))
 
     def show(self, data: OverviewData) -> None:
         """Fill the panels."""
@@ -103,7 +118,7 @@ class OverviewScreen(DataScreen):
         for brand, share in sorted(data.shares.items(), key=lambda item: -item[1]):
             sov.append_text(labelled_bar(brand, share, width=width, style="cyan"))
             sov.append("\n")
-        sov_panel.update(sov or Text("No brands in hubbub.toml"))
+        sov_panel.update(sov or Text(LOADING if data.loading else "No brands in hubbub.toml"))
         sentiment_panel = self.query_one("#ov-sentiment", Static)
         width = max(6, sentiment_panel.content_size.width - 18)
         sentiment = Text()
@@ -120,8 +135,10 @@ class OverviewScreen(DataScreen):
             sentiment.append("█ positive", style="green")
             sentiment.append("  █ neutral", style="grey50")
             sentiment.append("  █ negative", style="red")
-        sentiment_panel.update(sentiment or Text("No brands"))
-        self.query_one("#ov-alerts", Static).update(_alerts(data))
+        sentiment_panel.update(sentiment or Text(LOADING if data.loading else "No brands"))
+        self.query_one("#ov-alerts", Static).update(
+            Text(LOADING) if data.loading else _alerts(data)
+        )
 
 
 def _tick(start: Any, window: str) -> str:
