@@ -419,6 +419,7 @@ class _Context:
     def responsiveness(self) -> list[Section]:
         from hubbub.responsiveness import (
             analyze_responsiveness,
+            by_window,
             distribution_rows,
             waiting_rows,
         )
@@ -490,9 +491,7 @@ class _Context:
                     percent=True,
                 )
             )
-        windowed = analyze_responsiveness(
-            self.project, since=since, until=until, window=self.scope.window
-        )
+        windowed = by_window(self.project, report, self.scope.window)  # no second read
         rates: dict[str, dict[str, float | None]] = defaultdict(dict)
         for figures in windowed.figures:
             if figures.window_start is None or not figures.inbound:

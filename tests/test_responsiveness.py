@@ -733,3 +733,14 @@ def test_the_plugin_yields_one_finding_per_brand(small: Project) -> None:
     one = list(analyzer_cls().run(small, {"brand": "globex", "since": "2024-05-06"}))
     assert [finding["subject"] for finding in one] == ["globex"]
     assert one[0]["window_start"] == datetime(2024, 5, 6)
+
+
+def test_regrouping_a_report_by_window_equals_analysing_by_window(demo_project: Any) -> None:
+    from hubbub.responsiveness import analyze_responsiveness, by_window
+
+    report = analyze_responsiveness(demo_project)
+    for window in ("day", "week"):
+        direct = analyze_responsiveness(demo_project, window=window)
+        regrouped = by_window(demo_project, report, window)
+        assert regrouped.rows() == direct.rows()
+        assert len(regrouped.rows()) > len(report.rows())
