@@ -18,6 +18,7 @@ from alembic.script import ScriptDirectory
 from hubbub.errors import StoreError
 from hubbub.models import SQLModel
 from hubbub.store import SCHEMA_VERSION, Store
+from migration_helpers import database_at
 
 MIGRATIONS = Path(hubbub.migrations.__file__).parent
 
@@ -176,13 +177,7 @@ def test_a_database_from_an_unknown_schema_version_is_a_clear_error(tmp_path: Pa
 
 
 def test_0004_lists_the_analyzer_versions_already_stored(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    old = Store.open(url, migrate=False)
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(Path(hubbub.migrations.__file__).parent))
-    with old.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0003")
+    def fill(conn: sa.Connection) -> None:
         conn.execute(
             sa.text(
                 "INSERT INTO posts (platform, external_id, source, author, text, created_at, "
@@ -196,7 +191,9 @@ def test_0004_lists_the_analyzer_versions_already_stored(tmp_path: Path) -> None
                 sa.text("INSERT INTO annotations VALUES (1, :a, :k, :v, '\"x\"')"),
                 {"a": analyzer, "k": key, "v": version},
             )
-    old.close()
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    database_at(url, "0003", fill)
     store = Store.open(url)
     try:
         with store.engine.connect() as conn:

@@ -172,20 +172,10 @@ def test_topics_command_lists_and_tags(proj: Project, cli: Callable[..., Any]) -
 
 
 def test_upgrading_from_0001_indexes_hashtags_and_mentions_of_stored_posts(tmp_path: Any) -> None:
-    from pathlib import Path
-
-    import hubbub.migrations
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
     from hubbub.search import search
+    from migration_helpers import database_at
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    old = Store.open(url, migrate=False)
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(Path(hubbub.migrations.__file__).parent))
-    with old.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
+    def fill(conn: Any) -> None:
         # a post stored by hubbub at revision 0001: only its text was in the index
         conn.execute(
             sa.text(
@@ -196,7 +186,9 @@ def test_upgrading_from_0001_indexes_hashtags_and_mentions_of_stored_posts(tmp_p
             )
         )
         conn.execute(sa.text("INSERT INTO posts_fts (rowid, text) SELECT id, text FROM posts"))
-    old.close()
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    database_at(url, "0001", fill)
     store = Store.open(url)  # migrates to the newest revision and rebuilds the index
     try:
         assert [hit.external_id for hit in search(store, "#baggage @skyjet")] == ["t1"]

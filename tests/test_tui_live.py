@@ -7,9 +7,8 @@ a few cycles, so nothing really waits.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,16 @@ from hubbub.plugins.demo_stream import SimulatedClock
 from hubbub.project import Project
 from hubbub.tui.app import HubbubApp
 from hubbub.tui.screens import LiveScreen, LiveSettings
-from rich.text import Text
 from textual.widgets import DataTable, Static
+from tui_helpers import column, synchronous
+from tui_helpers import settle as _settle
+from tui_helpers import static_text as plain
+
+
+async def settle(pilot: Any) -> None:
+    """Let messages run and every worker (the watch included) finish."""
+    await _settle(pilot, rounds=3)
+
 
 SIZE = (150, 40)
 START = 1_780_000_000.0
@@ -66,38 +73,6 @@ window = "1m"
 baseline_windows = 6
 min_count = 10
 """
-
-
-def synchronous(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test with ``asyncio.run`` (no async pytest plugin needed)."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-async def settle(pilot: Any) -> None:
-    """Let messages run and every worker (the watch included) finish."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def plain(app: HubbubApp, selector: str) -> str:
-    """The plain text a Static of the current screen shows."""
-    content = app.screen.query_one(selector, Static).content
-    return content.plain if isinstance(content, Text) else str(content)
-
-
-def column(table: DataTable, index: int) -> list[str]:
-    """The plain text of one column of a DataTable."""
-    return [
-        str(getattr(row[index], "plain", row[index]))
-        for row in map(table.get_row_at, range(table.row_count))
-    ]
 
 
 def live_app(project: Project, cycles: int | None, *, autostart: bool = True) -> HubbubApp:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from hubbub.cli import ProjectOption, command
-from hubbub.cli.output import OutputFormat, emit, message
+from hubbub.cli.output import FormatOption, OutputFormat, emit, message
 from hubbub.errors import HubbubError
 
 if TYPE_CHECKING:
@@ -42,9 +42,6 @@ class Window(StrEnum):
 
     day = "day"
     week = "week"
-
-
-FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 
 
 class _AnalysisProgress:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from hubbub.cli import ProjectOption, command
-from hubbub.cli.output import OutputFormat, emit, message
+from hubbub.cli.output import FormatOption, OutputFormat, emit, message
 from hubbub.errors import HubbubError
 
 if TYPE_CHECKING:
@@ -280,9 +280,7 @@ def rejects(
     limit: Annotated[
         int, typer.Option(min=0, help="How many to show, newest first (0: all).")
     ] = 100,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
-    ] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
     project: ProjectOption = None,
 ) -> None:
     """List records that could not be stored, with where they were and why."""

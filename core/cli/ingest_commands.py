@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from hubbub.cli import ProjectOption, command
-from hubbub.cli.output import OutputFormat, emit, message
+from hubbub.cli.output import FormatOption, OutputFormat, emit, message
 from hubbub.errors import HubbubError
 
 if TYPE_CHECKING:
@@ -130,9 +130,7 @@ def ingest_command(
             help="Names of configured sources to run (default: all).", show_default=False
         ),
     ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
-    ] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
     project: ProjectOption = None,
 ) -> None:
     """Fetch what is new from the sources in hubbub.toml, resuming from their cursors."""

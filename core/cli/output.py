@@ -9,7 +9,7 @@ import csv
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -21,6 +21,9 @@ class OutputFormat(StrEnum):
     json = "json"
     csv = "csv"
 
+
+#: the ``--format`` option every command that prints results takes
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 
 #: characters that make a spreadsheet treat a cell as a formula
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

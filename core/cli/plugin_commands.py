@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from hubbub.cli import ProjectOption, app, command
-from hubbub.cli.output import OutputFormat, emit
+from hubbub.cli.output import FormatOption, OutputFormat, emit
 from hubbub.errors import HubbubError
 
 if TYPE_CHECKING:
@@ -27,9 +27,7 @@ def _find_project(directory: Path | None) -> Project | None:
 
 @command("plugins")
 def plugins(
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
-    ] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
     project: ProjectOption = None,
 ) -> None:
     """List loaded plugins: version, hooks, what each registered, options, load errors.

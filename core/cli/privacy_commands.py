@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from hubbub.cli import ProjectOption, command
-from hubbub.cli.output import OutputFormat, emit, message
+from hubbub.cli.output import FormatOption, OutputFormat, emit, message
 from hubbub.errors import HubbubError
 
 if TYPE_CHECKING:
@@ -99,9 +99,7 @@ def forget(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count what would be deleted; change nothing.")
     ] = False,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
-    ] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
     project: ProjectOption = None,
 ) -> None:
     """Delete an author's posts, annotations, rejects and findings; pseudonymise references."""
@@ -169,9 +167,7 @@ def retention(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count what would be dropped; change nothing.")
     ] = False,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
-    ] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
     project: ProjectOption = None,
 ) -> None:
     """Empty the raw payloads of posts older than the retention period; drop old rejects."""

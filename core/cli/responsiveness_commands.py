@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 from hubbub.cli import ProjectOption, command
-from hubbub.cli.output import OutputFormat, emit, message
+from hubbub.cli.output import FormatOption, OutputFormat, emit, message
 
 
 class Window(StrEnum):
@@ -92,9 +92,7 @@ def responsiveness(
     limit: Annotated[
         int, typer.Option(min=0, help="Posts listed by --show waiting/slowest (0: all).")
     ] = 20,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
-    ] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
     project: ProjectOption = None,
 ) -> None:
     """Rank the tracked brands by how fast and how often they answer the public."""

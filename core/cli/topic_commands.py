@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from hubbub.cli import ProjectOption, command
-from hubbub.cli.output import OutputFormat, emit, message
+from hubbub.cli.output import FormatOption, OutputFormat, emit, message
 
 if TYPE_CHECKING:
     from hubbub.search import Hit
@@ -60,7 +60,6 @@ UntilOption = Annotated[
     str | None,
     typer.Option(help="Up to this date (the whole day is included), time or duration back."),
 ]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 
 _HIGHLIGHT_STYLE = "bold reverse"
 

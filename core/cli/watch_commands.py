@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from hubbub.cli import ProjectOption, command
-from hubbub.cli.output import OutputFormat, emit, message
+from hubbub.cli.output import FormatOption, OutputFormat, emit, message
 from hubbub.errors import HubbubError
 
 if TYPE_CHECKING:
@@ -213,9 +213,7 @@ def alerts_command(
         str | None, typer.Option(help="Only the alerts of this rule.", show_default=False)
     ] = None,
     limit: Annotated[int, typer.Option(min=0, help="At most this many (0: all).")] = 100,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
-    ] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
     project: ProjectOption = None,
 ) -> None:
     """List the alerts fired by `hubbub watch`, newest first."""
