@@ -178,6 +178,41 @@ class Emotions(PostAnalyzer):
         return results
 
 
+def _posts_and_dominant(
+    project: Project, batch_size: int = 5000
+) -> Iterator[tuple[list[Any], dict[int, str | None]]]:
+    """Batches of posts (only the columns brand matching needs) and their stored ``dominant``.
+
+    Reading just these columns, and just this analyzer's one key, keeps a corpus scan
+    cheap: whole rows carry raw payloads, and every analyzer's annotations.
+    """
+    import orjson
+    import sqlalchemy as sa
+    from hubbub.store import annotations_table, posts_table
+
+    p, a = posts_table.c, annotations_table.c
+    last = 0
+    with project.store.engine.connect() as conn:
+        while True:
+            rows = conn.execute(
+                sa.select(p.id, p.author, p.mentions, p.text, p.lang)
+                .where(p.id > last)
+                .order_by(p.id)
+                .limit(batch_size)
+            ).all()
+            if not rows:
+                return
+            dominant = conn.execute(
+                sa.select(a.post_id, a.value).where(
+                    a.analyzer == "emotions",
+                    a.key == "dominant",
+                    a.post_id.in_([row.id for row in rows]),
+                )
+            ).all()
+            yield rows, {post_id: orjson.loads(value) for post_id, value in dominant}
+            last = rows[-1].id
+
+
 class EmotionShare(CorpusAnalyzer):
     """Per brand: the share of its emotional mentions whose dominant emotion is each one."""
 
@@ -206,16 +241,16 @@ class EmotionShare(CorpusAnalyzer):
         posts = Counter[str]()
         emotional = Counter[str]()
         shares: dict[str, Counter[str]] = {name: Counter() for name in names}
-        for rows in project.store.iter_posts():
-            annotations = project.store.annotations_for([row.id for row in rows])
+        for rows, stored_dominant in _posts_and_dominant(project):
             for row, brands in zip(rows, matcher.match_batch(rows), strict=True):
                 brands = [brand for brand in brands if brand in shares]
                 if not brands:
                     continue
-                stored = annotations.get(row.id, {}).get("emotions")
-                if stored is None:
-                    stored = fallback.analyze([row])[0]
-                top = (stored.get("dominant") or "").split("+")
+                if row.id in stored_dominant:
+                    found = stored_dominant[row.id]
+                else:  # not analysed yet: the lexicon on the spot
+                    found = fallback.analyze([row])[0]["dominant"]
+                top = (found or "").split("+")
                 top = [emotion for emotion in top if emotion]
                 for brand in brands:
                     posts[brand] += 1
