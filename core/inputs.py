@@ -174,10 +174,37 @@ def detect_encoding(sample: bytes) -> str:
             return "utf-8"
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample).best()
+    results = from_bytes(sample)
+    best = results.best()
     if best is None:
         return "utf-8"
-    return codecs.lookup(best.encoding).name
+    detected = codecs.lookup(best.encoding).name
+    # a short sample often reads equally well in several code pages (é, ü, ñ are the
+    # same bytes in cp1250 and cp1252); among those that tie, the most common wins
+    tied = {
+        codecs.lookup(match.encoding).name
+        for match in results
+        if (match.chaos, match.coherence) == (best.chaos, best.coherence)
+    }
+    for preferred in PREFERRED_ENCODINGS:
+        if preferred in tied:
+            return preferred
+    if detected in _CENTRAL_EUROPEAN and _decodes_alike(sample, detected, "cp1252"):
+        return "cp1252"
+    return detected
+
+
+#: encodings preferred, in order, when a sample reads equally well in several
+PREFERRED_ENCODINGS = ("cp1252", "iso8859-1", "iso8859-15")
+_CENTRAL_EUROPEAN = frozenset({"cp1250", "iso8859-2"})
+
+
+def _decodes_alike(sample: bytes, first: str, second: str) -> bool:
+    """Whether ``sample`` is the same text in both encodings (nothing to choose between)."""
+    try:
+        return sample.decode(first) == sample.decode(second)
+    except UnicodeDecodeError:
+        return False
 
 
 def _invalid_utf8_runs(sample: bytes):
