@@ -40,6 +40,9 @@ class RedditApiOptions(ApiOptions):
     search_subreddits: list[str] = Field(default_factory=list)
     #: also fetch the comment tree of each post read
     comments: bool = False
+    #: calls to ``/api/morechildren`` per post for the comments behind "more" stubs
+    #: (100 comments a call; 0: leave the stubs unread)
+    more_calls: int = Field(10, ge=0, le=1000)
     #: things per page (Reddit allows 100)
     limit: int = Field(100, ge=1, le=100)
     #: where public JSON is read, where OAuth requests go, and where tokens come from
@@ -175,7 +178,78 @@ class RedditApiSource(ApiSource):
             if isinstance(error, CredentialError):
                 raise
             return [Reject(f"GET {path}", str(error).removeprefix(f"{self.key}: "))]
-        return self.parse_with(self._parser.parse, body, f"GET {path}")
+        results = self.parse_with(self._parser.parse, body, f"GET {path}")
+        return results + self._more_comments(client, f"t3_{data.get('id')}", _more_stubs(body))
+
+    def _more_comments(self, client: HttpClient, link: str, stubs: list[str]) -> list[Any]:
+        """The comments behind a tree's "more" stubs (``/api/morechildren``), 100 ids a call.
+
+        Their answers can hold deeper stubs, which are expanded too, up to
+        ``more_calls`` calls per post; what is left then is not read.
+        """
+        results: list[Any] = []
+        pending, seen, calls = list(stubs), set(stubs), 0
+        while pending and calls < self.opts.more_calls:
+            batch, pending = pending[:100], pending[100:]
+            calls += 1
+            where = f"GET /api/morechildren ({link}, {len(batch)} comments)"
+            try:
+                body = client.get_json(
+                    f"{self._base}/api/morechildren{self._suffix}",
+                    params={
+                        "api_type": "json",
+                        "link_id": link,
+                        "children": ",".join(batch),
+                        "limit_children": "false",
+                        "raw_json": "1",
+                    },
+                )
+            except SourceError as error:
+                from hubbub.http import CredentialError
+
+                if isinstance(error, CredentialError):
+                    raise
+                results.append(Reject(where, str(error).removeprefix(f"{self.key}: ")))
+                continue
+            things = _more_things(body)
+            if things is None:
+                results.append(Reject(where, "expected {json: {data: {things: [...]}}}"))
+                continue
+            listing = {"kind": "Listing", "data": {"children": things}}
+            results += self.parse_with(self._parser.parse, listing, where)
+            deeper = [item for item in _more_stubs(listing) if item not in seen]
+            seen.update(deeper)
+            pending += deeper
+        return results
+
+
+def _more_stubs(body: Any) -> list[str]:
+    """The comment ids behind the "more" stubs anywhere in a comment tree (or listing)."""
+    found: list[str] = []
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            data = node.get("data")
+            if node.get("kind") == "more" and isinstance(data, dict):
+                found += [c for c in data.get("children") or [] if isinstance(c, str) and c]
+            elif isinstance(data, dict):
+                children = data.get("children")
+                if isinstance(children, list):
+                    stack.extend(reversed(children))
+                if isinstance(data.get("replies"), dict):
+                    stack.append(data["replies"])
+    return found
+
+
+def _more_things(body: Any) -> list[Any] | None:
+    """The ``things`` of a ``/api/morechildren`` answer (``None`` for another shape)."""
+    json_part = body.get("json") if isinstance(body, dict) else None
+    data = json_part.get("data") if isinstance(json_part, dict) else None
+    things = data.get("things") if isinstance(data, dict) else None
+    return things if isinstance(things, list) else None
 
 
 def _children(body: Any) -> list[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from typing import Any
 
@@ -195,3 +196,53 @@ def test_not_a_listing_is_an_error_and_a_bad_thing_a_reject(
     summary = run_source(store, src, kind="ingest")
     assert (summary.stored, summary.rejected) == (1, 1)
     assert len(src.errors) == 1 and "Listing" in src.errors[0]
+
+
+def more(parent: str, *ids: str) -> dict[str, Any]:
+    """A "more" stub: comments Reddit left out of the tree, to fetch by id."""
+    return {
+        "kind": "more",
+        "data": {"count": len(ids), "name": f"t1_{ids[0]}", "id": ids[0], "parent_id": parent,
+                 "depth": 1, "children": list(ids)},
+    }  # fmt: skip
+
+
+def test_more_stubs_are_fetched_with_morechildren_deeper_ones_too(
+    httpserver: HTTPServer, store: Store
+) -> None:
+    post = link(1, comments=5)
+    top = comment(1, "t3_1c0001", "t3_1c0001")
+    top["data"]["replies"] = listing(more("t1_k00001", "k00002", "k00003"))
+    httpserver.expect_request(NEW, query_string=Q).respond_with_json(listing(post))
+    httpserver.expect_request("/comments/1c0001.json").respond_with_json(
+        [listing(post), listing(top, more("t3_1c0001", "k00004"))]
+    )
+    calls: list[str] = []
+
+    def morechildren(request: Any) -> Any:
+        from werkzeug import Response
+
+        children = request.args["children"]
+        calls.append(children)
+        assert request.args["link_id"] == "t3_1c0001"
+        assert request.args["api_type"] == "json"
+        if children == "k00005":  # the server fails this one: a reject, the rest goes on
+            return Response("oops", status=404)
+        things = [comment(int(n[1:]), "t1_k00001", "t3_1c0001") for n in children.split(",")]
+        if "k00002" in children:
+            things.append(more("t1_k00002", "k00005"))  # deeper: fetched next
+        return Response(json.dumps({"json": {"errors": [], "data": {"things": things}}}),
+                        content_type="application/json")  # fmt: skip
+
+    httpserver.expect_request("/api/morechildren.json").respond_with_handler(morechildren)
+    src = source(httpserver, subreddits=["acme"], comments=True)
+    summary = run_source(store, src, kind="ingest")
+    # the two stubs' ids in one call, then the deeper stub its answer held
+    assert calls == ["k00002,k00003,k00004", "k00005"]
+    external = {
+        row[0] for row in store.engine.connect().exec_driver_sql("SELECT external_id FROM posts")
+    }
+    assert external == {"1c0001", "k00001", "k00002", "k00003", "k00004"}
+    assert summary.rejected == 1
+    [reject] = store.rejects()
+    assert "morechildren" in reject["position"] and "404" in reject["reason"]
