@@ -33,6 +33,7 @@ This module's top level imports only light modules: :mod:`hubbub.config` calls
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -102,9 +103,9 @@ class AlertRule(Options):
         """``cooldown`` as a timedelta."""
         return timedelta(seconds=parse_duration(self.cooldown))
 
+    @abstractmethod
     def check(self, project: Project, now: datetime) -> dict[str, Alert]:
         """Subject -> an (unsaved) alert, for each subject whose condition holds at ``now``."""
-        raise NotImplementedError
 
 
 class SpikeRule(AlertRule):

@@ -18,7 +18,7 @@ document is re-parsed and the items already committed are skipped.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
 import orjson
@@ -55,13 +55,10 @@ class JsonSource(FileSource):
     #: the same for one line of JSON Lines input (``None``: as ``item_prefixes``)
     line_item_prefixes: ClassVar[tuple[str, ...] | None] = None
 
-    #: a format whose every item is exactly one post implements :meth:`parse_post` and
-    #: sets this: JSON Lines are then read without a generator per line (faster)
-    one_post_per_item: ClassVar[bool] = False
-
-    def parse_post(self, item: dict[str, Any], raw: str) -> Post:
-        """The one post in ``item`` (only when :attr:`one_post_per_item` is set)."""
-        raise NotImplementedError
+    #: a format whose every item is exactly one post may also define
+    #: ``parse_post(item: dict, raw: str) -> Post``: JSON Lines are then read without a
+    #: generator per line (faster); :meth:`parse` still serves documents and other shapes
+    parse_post: ClassVar[Callable[..., Post] | None] = None
 
     @abstractmethod
     def parse(self, item: Any, raw: str | None = None) -> Iterable[Post]:
@@ -114,7 +111,7 @@ class JsonSource(FileSource):
 
     def _read_lines(self, tracked: TrackedFile) -> Iterator[Post | Reject]:
         limit = self.options.max_record_bytes  # type: ignore[attr-defined]
-        parse_post = self.parse_post if self.one_post_per_item else None
+        parse_post = self.parse_post
         for line in tracked.lines():
             if parse_post is not None and not line.oversize:
                 # the common case, inline: one line, one JSON object, one post

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import orjson
 from hubbub.fulltext import search_vector
 from hubbub.posts import POST_FIELDS, Post
+from hubbub.store import post_values
 from sqlalchemy.engine import Connection
 
 __all__ = [
@@ -95,40 +95,15 @@ _MOVE_ANNOTATIONS = f"""
 """
 
 
-def _dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
+#: where the JSON text of mentions and hashtags stands in :func:`post_values`
+MENTIONS_AT, HASHTAGS_AT = POST_FIELDS.index("mentions"), POST_FIELDS.index("hashtags")
 
 
 def post_copy_row(post: Post) -> tuple[Any, ...]:
     """``post`` as a staging row: :data:`~hubbub.posts.POST_FIELDS`, then its search vector."""
-    mentions = _dumps(post.mentions) if post.mentions else "[]"
-    hashtags = _dumps(post.hashtags) if post.hashtags else "[]"
-    return (
-        post.platform,
-        post.external_id,
-        post.source,
-        post.url,
-        post.author,
-        post.author_name,
-        post.author_followers,
-        post.text,
-        post.lang,
-        post.created_at,
-        post.reply_to_id,
-        post.reply_to_author,
-        post.conversation_id,
-        post.repost_of_id,
-        post.repost_of_author,
-        post.quote_of_id,
-        post.quote_of_author,
-        mentions,
-        hashtags,
-        post.likes,
-        post.reposts,
-        post.replies,
-        post.raw,
-        search_vector(post.text, hashtags, mentions),
-    )
+    values = post_values(post, post.created_at)
+    mentions, hashtags = values[MENTIONS_AT], values[HASHTAGS_AT]
+    return (*values, search_vector(post.text, hashtags, mentions))
 
 
 def _copy(

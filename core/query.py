@@ -27,6 +27,7 @@ luqum is imported when a query is first parsed, not with this module.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -616,7 +617,7 @@ class _Sql:
     clause: ColumnElement[bool]
 
 
-class FullTextCompiler:
+class FullTextCompiler(ABC):
     """Compiles a query tree to SQL over ``posts``; subclasses speak one database's index.
 
     Full-text parts of a subtree are merged into one index expression (AND, OR and
@@ -649,22 +650,20 @@ class FullTextCompiler:
         compiled = self._compile(node)
         return compiled.expression if isinstance(compiled, _Fts) else None
 
-    def match(self, expression: str) -> ColumnElement[bool]:  # pragma: no cover - abstract
+    @abstractmethod
+    def match(self, expression: str) -> ColumnElement[bool]:
         """The posts the index ``expression`` matches."""
-        raise NotImplementedError
 
-    def terms_expression(self, terms: Terms) -> str:  # pragma: no cover - abstract
+    @abstractmethod
+    def terms_expression(self, terms: Terms) -> str:
         """One :class:`Terms` leaf as an index expression."""
-        raise NotImplementedError
 
-    def relevance(
-        self, terms: list[Terms]
-    ) -> tuple[Any, bool, sa.Subquery | None]:  # pragma: no cover - abstract
+    @abstractmethod
+    def relevance(self, terms: list[Terms]) -> tuple[Any, bool, sa.Subquery | None]:
         """How well a post matches ``terms``: ``(sort key, descending, subquery to outer-join)``.
 
         The subquery, when there is one, has ``post_id`` and is joined on ``posts.id``.
         """
-        raise NotImplementedError
 
     def and_not(self, positive: str, negative: str) -> str:
         """The index expression for *positive* without *negative*."""

@@ -66,11 +66,11 @@ def _sqlite_datetime(moment: datetime) -> str:
     return text if moment.microsecond else text + ".000000"
 
 
-def _sqlite_post_tuple(post: Post) -> tuple[Any, ...]:
-    """``post`` as positional parameters for the SQLite fast path (column order: POST_FIELDS).
+def post_values(post: Post, created_at: Any) -> tuple[Any, ...]:
+    """``post`` as positional values in :data:`~hubbub.posts.POST_FIELDS` order.
 
-    The timestamp is written in the exact text form SQLAlchemy's SQLite ``DateTime``
-    uses, so stored values compare correctly with bound query parameters.
+    ``created_at`` is given as the backend writes it (text on SQLite's fast path, the
+    datetime on PostgreSQL); mentions and hashtags are JSON text.
     """
     return (
         post.platform,
@@ -82,7 +82,7 @@ def _sqlite_post_tuple(post: Post) -> tuple[Any, ...]:
         post.author_followers,
         post.text,
         post.lang,
-        _sqlite_datetime(post.created_at),
+        created_at,
         post.reply_to_id,
         post.reply_to_author,
         post.conversation_id,
@@ -97,6 +97,15 @@ def _sqlite_post_tuple(post: Post) -> tuple[Any, ...]:
         post.replies,
         post.raw,
     )
+
+
+def _sqlite_post_tuple(post: Post) -> tuple[Any, ...]:
+    """``post`` as parameters for the SQLite fast path.
+
+    The timestamp is written in the exact text form SQLAlchemy's SQLite ``DateTime``
+    uses, so stored values compare correctly with bound query parameters.
+    """
+    return post_values(post, _sqlite_datetime(post.created_at))
 
 
 _SQLITE_INSERT_POSTS = (

@@ -40,8 +40,6 @@ class JsonlSource(JsonSource):
             return 0.6
         return 0.0
 
-    one_post_per_item = True
-
     def parse_post(self, item: dict[str, Any], raw: str) -> Post:
         """One native record → one post (the line's text is kept as the raw payload)."""
         options: FileOptions = self.options  # type: ignore[assignment]
