@@ -43,6 +43,7 @@ from hubbub.bulk import relaxed_gc
 from hubbub.errors import HubbubError
 from hubbub.kinds import Options, PostAnalyzer
 from hubbub.store import Store, analyzer_versions_table, annotations_table, posts_table
+from hubbub.storing_pool import StoredBatch, StoringPool, can_share
 from sqlalchemy.engine import Connection
 
 if TYPE_CHECKING:
@@ -426,7 +427,9 @@ def count_pending(store: Store, spec: AnalyzerSpec, *, retry_failed: bool = Fals
     p = posts_table.c
     with store.engine.connect() as conn:
         high = last_analysed_post(conn, spec)
-        newer = sa.select(sa.func.count()).select_from(posts_table).where(p.id > high)
+        newer = sa.select(sa.func.count()).select_from(posts_table)
+        if high:  # without a condition, SQLite counts the rows of the smallest index
+            newer = newer.where(p.id > high)
         count = int(conn.execute(newer).scalar() or 0)
         if high:
             older = (
@@ -477,24 +480,26 @@ def _pending_query(
         stale = sa.exists().where(older.c.post_id == p.id, older.c.analyzer == spec.name)
     else:
         stale = sa.literal(0)
+    source: sa.FromClause = posts_table
+    lang: sa.ColumnElement[Any] = p.lang
     if spec.needs_language:
+        # a join reads faster than a subquery per post; the key is unique per post
         language = annotations_table.alias("language_result")
-        lang = (
-            sa.select(language.c.value)
-            .where(
+        source = posts_table.outerjoin(
+            language,
+            sa.and_(
                 language.c.post_id == p.id,
                 language.c.analyzer == LANGUAGE_ANALYZER,
                 language.c.key == "lang",
-            )
-            .scalar_subquery()
+            ),
         )
-    else:
-        lang = p.lang
+        lang = language.c.value
     conditions = [p.id > sa.bindparam("after")]
     if probe:  # the posts up to the last one holding a result of the analyzer
         conditions += [p.id <= sa.bindparam("until"), ~_current(spec, retry_failed=retry_failed)]
     return (
         sa.select(p.id, p.text, lang.label("lang"), stale.label("stale"))
+        .select_from(source)
         .where(*conditions)
         .order_by(p.id)
         .limit(sa.bindparam("limit"))
@@ -659,8 +664,14 @@ def _restore_checkpoints(conn: Connection, previous: int | None) -> None:
     if previous is None:
         return
     conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={previous}")
-    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-    conn.rollback()
+    _checkpoint(conn)
+
+
+def _checkpoint(conn: Connection) -> None:
+    """On SQLite, move what the WAL holds into the database, without waiting for readers."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        conn.rollback()
 
 
 def _decode_count_value(value: str) -> str:
@@ -721,6 +732,121 @@ class _BatchWriter:
             raise self.error
 
 
+def _failed(spec: AnalyzerSpec, run: AnalyzerRun, error: BaseException) -> HubbubError:
+    return HubbubError(
+        f"post analyzer {spec.name!r} (plugin {spec.cls.plugin or '?'}) failed: "
+        f"{type(error).__name__}: {error}; the {run.posts} posts analysed before are "
+        "stored, run `hubbub analyze` again to continue"
+    )
+
+
+def _rows_and_counts(
+    spec: AnalyzerSpec,
+    post_ids: Sequence[int],
+    keys: Sequence[TextKey],
+    results: dict[TextKey, EncodedResult],
+) -> tuple[list[AnnotationRow], Counter[str], int]:
+    """A batch's annotation rows, its summary-key value counts and its failed posts."""
+    name, version = spec.name, spec.version
+    rows: list[AnnotationRow] = [
+        (post_id, name, result_key, version, value)
+        for post_id, key in zip(post_ids, keys, strict=True)
+        for result_key, value in results[key]
+    ]
+    counts: Counter[str] = Counter()
+    errors = 0
+    summary_key = spec.summary_key
+    for key, posts in Counter(keys).items():
+        for result_key, value in results[key]:
+            if result_key == summary_key:
+                counts[value] += posts
+            elif result_key == ERROR_KEY:
+                errors += posts
+    return rows, counts, errors
+
+
+def store_results(
+    conn: Connection,
+    spec: AnalyzerSpec,
+    cache: _ResultCache,
+    post_ids: list[int],
+    texts: list[str],
+    langs: list[str | None],
+    stale: list[int],
+    write_lock: Any = None,
+) -> StoredBatch:
+    """Analyse a batch with ``spec`` and store its results (what a storing worker does).
+
+    Inputs found in ``cache`` are not analysed again; the fresh results are added to it.
+    The rows are written in one transaction on ``conn``.
+    """
+    keys: list[TextKey] = list(zip(texts, langs, strict=True))
+    results: dict[TextKey, EncodedResult] = {}
+    missing: list[TextKey] = []
+    entries = cache.entries
+    for key in dict.fromkeys(keys):
+        hit = entries.get(key)
+        if hit is None:
+            missing.append(key)
+        else:
+            results[key] = hit
+    if missing:
+        fresh = analyze_texts(spec, missing)
+        cache.add(missing, fresh)
+        results.update(zip(missing, fresh, strict=True))
+    rows, counts, errors = _rows_and_counts(spec, post_ids, keys, results)
+    with write_lock or contextlib.nullcontext():
+        replace_annotations(conn, spec.name, rows, stale_post_ids=stale)
+    return StoredBatch(len(post_ids), len(missing), counts, errors)
+
+
+def _run_stored(
+    store: Store,
+    spec: AnalyzerSpec,
+    pool: StoringPool,
+    run: AnalyzerRun,
+    *,
+    batch_size: int,
+    retry_failed: bool,
+    progress: ProgressCallback | None,
+) -> None:
+    """Deal the pending posts out to ``pool``'s workers, which analyse and store them."""
+    counts: Counter[str] = Counter()
+
+    def stored(done: StoredBatch) -> None:
+        run.posts += done.posts
+        run.unique_texts += done.unique
+        run.errors += done.errors
+        counts.update(done.counts)
+        if progress is not None:
+            progress(spec.name, run.posts, run.pending)
+
+    workers = pool.workers
+    try:
+        for rows in iter_pending(store, spec, batch_size=batch_size, retry_failed=retry_failed):
+            parts: list[tuple[list[int], list[str], list[str | None], list[int]]]
+            parts = [([], [], [], []) for _ in range(workers)]
+            for post_id, text, lang, stale in rows:
+                post_ids, texts, langs, stale_ids = parts[hash(text) % workers]
+                post_ids.append(post_id)
+                texts.append(text)
+                langs.append(lang)
+                if stale:
+                    stale_ids.append(post_id)
+            for number, part in enumerate(parts):
+                if part[0]:
+                    pool.send(number, spec, part, stored)
+        pool.drain()
+    except HubbubError:
+        raise
+    except Exception as error:
+        raise _failed(spec, run, error) from error
+    finally:
+        run.counts = {_decode_count_value(value): count for value, count in counts.most_common()}
+    with store.engine.connect() as conn:
+        _checkpoint(conn)  # the workers' WAL pages move into the database
+
+
 def _run_one(
     store: Store,
     spec: AnalyzerSpec,
@@ -738,14 +864,9 @@ def _run_one(
     # a serial executor has finished a batch when it is submitted: nothing to queue
     limit = executor.workers * 2 if executor.workers > 1 else 1
     counts: Counter[str] = Counter()
-    summary_key = spec.summary_key
 
     def failed(error: Exception) -> HubbubError:
-        return HubbubError(
-            f"post analyzer {spec.name!r} (plugin {spec.cls.plugin or '?'}) failed: "
-            f"{type(error).__name__}: {error}; the {run.posts} posts analysed before are "
-            "stored, run `hubbub analyze` again to continue"
-        )
+        return _failed(spec, run, error)
 
     def submit(missing: list[TextKey]) -> TaskHandle | None:
         if not missing:
@@ -770,18 +891,10 @@ def _run_one(
                     del analysing[key]
         for key, source in batch.borrowed.items():
             results[key] = source.results[key]  # batches finish in order: source is done
-        name, version = spec.name, spec.version
-        rows: list[AnnotationRow] = [
-            (post_id, name, result_key, version, value)
-            for post_id, key in zip(batch.post_ids, batch.keys, strict=True)
-            for result_key, value in results[key]
-        ]
-        for key, posts in Counter(batch.keys).items():
-            for result_key, value in results[key]:
-                if result_key == summary_key:
-                    counts[value] += posts
-                elif result_key == ERROR_KEY:
-                    run.errors += posts
+        name = spec.name
+        rows, batch_counts, errors = _rows_and_counts(spec, batch.post_ids, batch.keys, results)
+        counts.update(batch_counts)
+        run.errors += errors
         posts, unique = len(batch.post_ids), len(batch.missing)
 
         def stored() -> None:
@@ -855,17 +968,21 @@ def run_analyzers(
     if not busy:
         summary.seconds = time.perf_counter() - started
         return summary
+    pool: StoringPool | None = None
     if executor is None:
         workers = workers or default_workers()
         largest = max(run.pending for run in runs)
-        if workers > 1 and largest > batch_size:
+        if workers > 1 and largest > batch_size and can_share(store):
+            pool = StoringPool(store, workers, cache_entries=CACHE_ENTRIES)
+        elif workers > 1 and largest > batch_size:
             executor = ProcessExecutor(workers)
         else:
             executor = SerialExecutor()
+    runner: Executor | StoringPool = pool or executor  # type: ignore[assignment]
     interrupted = True
     try:
-        summary.workers = executor.workers  # a cluster's executor connects here
-        executor.start(busy)
+        summary.workers = runner.workers  # a cluster's executor connects here
+        runner.start(busy)
         for spec, run in zip(specs, runs, strict=True):
             if not run.pending:
                 continue
@@ -873,15 +990,26 @@ def run_analyzers(
             status = "failed"
             begun = time.perf_counter()
             try:
-                _run_one(
-                    store,
-                    spec,
-                    executor,
-                    run,
-                    batch_size=batch_size,
-                    retry_failed=retry_failed,
-                    progress=progress,
-                )
+                if pool is not None:
+                    _run_stored(
+                        store,
+                        spec,
+                        pool,
+                        run,
+                        batch_size=batch_size,
+                        retry_failed=retry_failed,
+                        progress=progress,
+                    )
+                else:
+                    _run_one(
+                        store,
+                        spec,
+                        executor,  # type: ignore[arg-type]
+                        run,
+                        batch_size=batch_size,
+                        retry_failed=retry_failed,
+                        progress=progress,
+                    )
                 status = "done"
                 with store.engine.connect() as conn:
                     # every post now holds this version's results: a version replaced
@@ -897,7 +1025,7 @@ def run_analyzers(
                 )
         interrupted = False
     finally:
-        executor.close(cancel=interrupted)
+        runner.close(cancel=interrupted)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -57,40 +57,76 @@ class SentimentOptions(Options):
         return self
 
 
+#: distinct tokens whose lower-cased word :func:`fast_vader` remembers
+KNOWN_TOKENS = 100_000
+
 #: the vaderSentiment release whose rules :func:`fast_vader` reproduces exactly
 VADER_RELEASE = "3.3.2"
 
 
 @functools.cache
 def _fast_vader_class() -> type:
-    """VADER with its two hot spots made linear; identical results (tests compare them).
+    """VADER with its hot spots made cheap; identical results (tests compare them).
 
     Stock VADER lower-cases the whole word list again for every word it checks for
-    negation and idioms (quadratic in the post's length), copies its negation list for
-    every check, and rebuilds the text character by character to replace emoji. This
-    subclass lower-cases once per text, tests negation against a set and skips the emoji
-    pass when a text has none; every rule and constant is VADER's own.
+    negation, idioms and "but" (quadratic in the post's length), calls a function per
+    token to strip punctuation, copies its negation list for every check, and rebuilds
+    the text character by character to replace emoji. This subclass splits and
+    lower-cases each text once, looks a word up once in the lexicon words that carry a
+    valence, tests negation against a set and skips the emoji pass when a text has
+    none; every rule and constant is VADER's own, applied in VADER's order.
     """
+    import string
+
     from vaderSentiment.vaderSentiment import (
         BOOSTER_DICT,
+        C_INCR,
         N_SCALAR,
         NEGATE,
         SPECIAL_CASES,
         SentimentIntensityAnalyzer,
-        SentiText,
+        scalar_inc_dec,
     )
 
     negations = frozenset(NEGATE)
+    punctuation = string.punctuation
 
     def negated(word: str) -> bool:
         # VADER's negated([word]) for one lower-cased word
         return word in negations or "n't" in word
 
+    class FastSentiText:
+        """VADER's SentiText: the words (VADER strips surrounding punctuation unless
+        that leaves two characters or fewer, so ":)" stays whole), lower-cased too, and
+        whether some but not all of them are in capitals."""
+
+        __slots__ = ("is_cap_diff", "lowered", "text", "words_and_emoticons")
+
+        def __init__(self, text: str, words: list[str], lowered: list[str]) -> None:
+            self.text = text
+            self.words_and_emoticons = words
+            self.lowered = lowered
+            upper = sum(map(str.isupper, words))
+            self.is_cap_diff = 0 < len(words) - upper < len(words)
+
     class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
             self._emoji_chars = frozenset(key for key in self.emojis if len(key) == 1)
+            # the words that get a valence: in the lexicon and not a booster (VADER gives
+            # boosters and unknown words 0 without looking further)
+            self._valued = frozenset(word for word in self.lexicon if word not in BOOSTER_DICT)
             self._lowered: tuple[Any, list[str]] = (None, [])
+            #: token as split -> its word lower-cased (most tokens recur)
+            self._known_tokens: dict[str, str] = {}
+
+        def _learn(self, token: str) -> str:
+            stripped = token.strip(punctuation)
+            word = (token if len(stripped) <= 2 else stripped).lower()
+            if len(self._known_tokens) >= KNOWN_TOKENS:
+                self._known_tokens.clear()
+            self._known_tokens[token] = word
+            return word
 
         def _lower(self, words: list[str]) -> list[str]:
             # the cache holds the list it was made from, so its identity cannot be reused
@@ -116,24 +152,102 @@ def _fast_vader_class() -> type:
                         prev_space = char == " "
                 text = "".join(parts)
             text = text.strip()
-            sentitext = SentiText(text)
+            tokens = text.split()
+            known = self._known_tokens
+            lowered = list(map(known.get, tokens))
+            if None in lowered:
+                lowered = [
+                    low if low is not None else self._learn(token)
+                    for token, low in zip(tokens, lowered, strict=True)
+                ]
+            valued = self._valued
+            if valued.isdisjoint(lowered):
+                # no word with a valence: every score is 0, which VADER turns into this
+                if tokens:
+                    return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
+                return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
+            words = [
+                token if len(stripped := token.strip(punctuation)) <= 2 else stripped
+                for token in tokens
+            ]
+            sentitext = FastSentiText(text, words, lowered)
+            self._lowered = (words, lowered)
             sentiments: list[float] = []
-            words = sentitext.words_and_emoticons
-            lexicon = self.lexicon
             last = len(words) - 1
-            for i, item in enumerate(words):
-                lowered = item.lower()
-                # a booster, or a word VADER has no valence for (most words): valence 0,
-                # exactly what sentiment_valence would append, without calling it
-                if lowered in BOOSTER_DICT or lowered not in lexicon:
+            for i, word in enumerate(lowered):
+                if word not in valued:
                     sentiments.append(0)
                     continue
-                if i < last and lowered == "kind" and words[i + 1].lower() == "of":
+                if i < last and word == "kind" and lowered[i + 1] == "of":
                     sentiments.append(0)
                     continue
-                sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
-            sentiments = self._but_check(words, sentiments)
+                sentiments = self.sentiment_valence(0, sentitext, words[i], i, sentiments)
+            if "but" in lowered:
+                sentiments = self._but_check(words, sentiments)
             return self.score_valence(sentiments, text)
+
+        def sentiment_valence(
+            self, valence: float, sentitext: Any, item: str, i: int, sentiments: list[float]
+        ) -> list[float]:
+            is_cap_diff = sentitext.is_cap_diff
+            words = sentitext.words_and_emoticons
+            w = self._lower(words)
+            lexicon = self.lexicon
+            item_lowercase = w[i]
+            if item_lowercase in lexicon:
+                valence = lexicon[item_lowercase]
+                if item_lowercase == "no" and i != len(words) - 1 and w[i + 1] in lexicon:
+                    valence = 0.0
+                if (
+                    (i > 0 and w[i - 1] == "no")
+                    or (i > 1 and w[i - 2] == "no")
+                    or (i > 2 and w[i - 3] == "no" and w[i - 1] in ("or", "nor"))
+                ):
+                    valence = lexicon[item_lowercase] * N_SCALAR
+                if item.isupper() and is_cap_diff:
+                    if valence > 0:
+                        valence += C_INCR
+                    else:
+                        valence -= C_INCR
+                for start_i in range(0, 3):
+                    if i > start_i and w[i - (start_i + 1)] not in lexicon:
+                        s = scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff)
+                        if start_i == 1 and s != 0:
+                            s = s * 0.95
+                        if start_i == 2 and s != 0:
+                            s = s * 0.9
+                        valence = valence + s
+                        valence = self._negation_check(valence, words, start_i, i)
+                        if start_i == 2:
+                            valence = self._special_idioms_check(valence, words, i)
+                valence = self._least_check(valence, words, i)
+            sentiments.append(valence)
+            return sentiments
+
+        def _least_check(self, valence: float, words: list[str], i: int) -> float:
+            w = self._lower(words)
+            lexicon = self.lexicon
+            if i > 1 and w[i - 1] not in lexicon and w[i - 1] == "least":
+                if w[i - 2] != "at" and w[i - 2] != "very":
+                    valence = valence * N_SCALAR
+            elif i > 0 and w[i - 1] not in lexicon and w[i - 1] == "least":
+                valence = valence * N_SCALAR
+            return valence
+
+        def _but_check(self, words: list[str], sentiments: list[float]) -> list[float]:
+            # VADER's rule, quirks included: each score is found again by value
+            w = self._lower(words)
+            if "but" in w:
+                bi = w.index("but")
+                for sentiment in sentiments:
+                    si = sentiments.index(sentiment)
+                    if si < bi:
+                        sentiments.pop(si)
+                        sentiments.insert(si, sentiment * 0.5)
+                    elif si > bi:
+                        sentiments.pop(si)
+                        sentiments.insert(si, sentiment * 1.5)
+            return sentiments
 
         def _negation_check(self, valence: float, words: list[str], start_i: int, i: int) -> float:
             w = self._lower(words)

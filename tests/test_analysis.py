@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -403,6 +404,101 @@ def test_parallel_results_equal_serial_results(tmp_path: Path) -> None:
     assert rows(parallel_store) == rows(serial_store)
     assert [r.counts for r in parallel.runs] == [r.counts for r in serial.runs]
     assert [r.unique_texts for r in parallel.runs] == [r.unique_texts for r in serial.runs]
+
+
+class Dying(PostAnalyzer):
+    """Kills the process analysing it when it meets "die" (a segfaulting model, say)."""
+
+    name = "dying"
+
+    def analyze(self, posts: Sequence[Any]) -> list[dict[str, Any]]:
+        if any("die" in post.text for post in posts):
+            os._exit(3)
+        return [{"ok": True} for _ in posts]
+
+
+@pytest.mark.backends
+def test_the_storing_pool_gives_the_serial_results(
+    tmp_path: Path, database: Callable[[], str | None]
+) -> None:
+    # every copy of a text goes to one worker: duplicates are analysed once, as serially;
+    # on PostgreSQL the workers write at the same time, on SQLite one after the other
+    items = [(f"{text} {n % 7}", lang) for n in range(90) for text, lang in MIXED[:4]]
+    items += [("boom", "en"), ("so GOOD", "en")] * 5
+    serial_store = new_store(tmp_path, "serial.db")
+    pooled_store = Store.open(database() or f"sqlite:///{tmp_path / 'pool.db'}")
+    for store in (serial_store, pooled_store):
+        add_posts(store, items)
+    host = make_host(Fragile)
+    serial = run(serial_store, host, batch_size=50)
+    seen: list[tuple[str, int, int]] = []
+    pooled = run_analyzers(
+        pooled_store,
+        plan(host),
+        workers=2,
+        batch_size=50,
+        progress=lambda name, done, total: seen.append((name, done, total)),
+    )
+    assert pooled.workers == 2
+    assert rows(pooled_store) == rows(serial_store)
+    assert [r.as_row() | {"seconds": 0} for r in pooled.runs] == [
+        r.as_row() | {"seconds": 0} for r in serial.runs
+    ]
+    by_name = {r.analyzer: r for r in pooled.runs}
+    assert by_name["fragile"].errors == 5  # "boom" failed, alone, and the run went on
+    assert seen[-1] == ("sentiment", len(items), len(items))
+    assert [done for name, done, _ in seen if name == "language"] == sorted(
+        done for name, done, _ in seen if name == "language"
+    )
+    assert run_analyzers(pooled_store, plan(host), workers=2).posts == 0  # all current
+
+
+def test_a_worker_that_dies_stops_the_run_with_one_line_and_keeps_what_was_stored(
+    tmp_path: Path,
+) -> None:
+    store = new_store(tmp_path)
+    add_posts(store, [(f"fine post {n}", "en") for n in range(300)] + [("die now", "en")])
+    with pytest.raises(HubbubError, match=r"analysis worker \d stopped unexpectedly"):
+        run_analyzers(store, plan(make_host(Dying), None, ["dying"]), workers=2, batch_size=40)
+    stored = sum(bool(value) for value in results(store, "dying").values())
+    assert 0 < stored < 301
+    with store.engine.connect() as conn:
+        statuses = [row[0] for row in conn.execute(sa.select(runs_table.c.status))]
+    assert statuses == ["failed"]
+
+
+def test_ctrl_c_during_a_pooled_run_keeps_the_stored_batches_and_the_next_run_finishes(
+    tmp_path: Path,
+) -> None:
+    store = new_store(tmp_path)
+    add_posts(store, [(f"great flight number {n}", "en") for n in range(400)])
+    specs = plan(make_host(), None, ["language"])
+
+    def interrupt(name: str, done: int, total: int) -> None:
+        if done >= 100:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_analyzers(store, specs, workers=2, batch_size=40, progress=interrupt)
+    stored = sum(bool(value) for value in results(store, "language").values())
+    assert 100 <= stored < 400
+    again = run_analyzers(store, specs, workers=2, batch_size=40)
+    assert again.posts == 400 - stored
+    assert all(value["lang"] == "en" for value in results(store, "language").values())
+    with store.engine.connect() as conn:
+        statuses = [row[0] for row in conn.execute(sa.select(runs_table.c.status))]
+    assert statuses == ["interrupted", "done"]
+
+
+def test_an_in_memory_store_falls_back_to_the_returning_pool() -> None:
+    from hubbub.storing_pool import can_share
+
+    store = Store.open("sqlite://")
+    assert not can_share(store)
+    add_posts(store, [(f"great flight number {n}", "en") for n in range(60)])
+    summary = run_analyzers(store, plan(make_host(), None, ["sentiment"]), workers=2, batch_size=20)
+    assert summary.workers == 2
+    assert all(value["label"] == "positive" for value in results(store, "sentiment").values())
 
 
 def test_many_posts_use_the_process_pool_by_default(tmp_path: Path) -> None:

@@ -54,6 +54,18 @@ TRICKY = [
     "I'm SO disappointed. Not good. At all.",
     "hardly a good experience, barely acceptable",
     "",
+    "   ",
+    "The flight leaves at 9 from gate B",  # no word with a valence at all
+    "good but good but bad, but good!!",  # "but" with repeated scores (VADER's quirk)
+    "no good or bad",
+    "NO WAY this is GOOD",
+    "not the least bit happy",
+    "very least good",
+    "good.",  # the same word, with and without punctuation, once remembered
+    "good",
+    "(good)",
+    "!!!",
+    "🙂 great",
 ]
 
 
