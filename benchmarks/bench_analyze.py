@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -257,6 +258,9 @@ def _run_child(
 ) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", mode, "--database", str(database)]
     command += ["--executor", executor]
+    # each timed run starts with the disk flushed: the previous run's writes (the store
+    # built, a language run) would otherwise be written back during this one
+    os.sync()
     if workers:
         command += ["--workers", str(workers)]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout

@@ -616,6 +616,8 @@ class _ResultCache:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.entries: dict[TextKey, EncodedResult] = {}
+        #: whether this run's worker has noted the analyzer's version as stored
+        self.noted = False
 
     def add(self, keys: Sequence[TextKey], results: Sequence[EncodedResult]) -> None:
         self.entries.update(zip(keys, results, strict=True))
@@ -796,7 +798,11 @@ def store_results(
         results.update(zip(missing, fresh, strict=True))
     rows, counts, errors = _rows_and_counts(spec, post_ids, keys, results)
     with write_lock or contextlib.nullcontext():
-        replace_annotations(conn, spec.name, rows, stale_post_ids=stale)
+        # the version is noted once per run and worker (nothing removes it meanwhile)
+        replace_annotations(
+            conn, spec.name, rows, stale_post_ids=stale, note_version=not cache.noted
+        )
+    cache.noted = cache.noted or bool(rows)
     return StoredBatch(len(post_ids), len(missing), counts, errors)
 
 

@@ -35,6 +35,7 @@ def replace_annotations(
     rows: Sequence[AnnotationRow],
     *,
     stale_post_ids: Sequence[int] = (),
+    note_version: bool = True,
 ) -> None:
     """Store ``rows`` in one transaction, first removing ``analyzer``'s rows of ``stale_post_ids``.
 
@@ -43,16 +44,20 @@ def replace_annotations(
     :param analyzer: the analyzer the rows belong to.
     :param rows: ``(post_id, analyzer, key, version, value_json)`` tuples.
     :param stale_post_ids: posts that hold rows from an older run of ``analyzer``.
+    :param note_version: note the rows' ``(analyzer, version)`` pairs in
+        ``analyzer_versions`` (a caller that did so earlier in the run may skip it).
     """
     if not rows and not stale_post_ids:
         return
     if isinstance(target, Store):
         with target.engine.connect() as conn:
-            replace_annotations(conn, analyzer, rows, stale_post_ids=stale_post_ids)
+            replace_annotations(
+                conn, analyzer, rows, stale_post_ids=stale_post_ids, note_version=note_version
+            )
         return
     conn = target
     with conn.begin():
-        if rows:
+        if rows and note_version:
             record_versions(conn, {(row[1], row[3]) for row in rows})
         if conn.dialect.name == "sqlite":
             if stale_post_ids:

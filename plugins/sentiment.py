@@ -16,6 +16,7 @@ another analyzer, registered by its own plugin (docs/analyzers.md).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -56,6 +57,10 @@ class SentimentOptions(Options):
         self.languages = [code.strip().lower() for code in self.languages if code.strip()]
         return self
 
+
+#: marks where an emoji was, while its description replaces it (see ``_describe_emoji``)
+_MARK = "\x00"
+_MARK_AFTER_NON_SPACE = re.compile("(?<=[^ ])\x00")
 
 #: distinct tokens whose lower-cased word :func:`fast_vader` remembers
 KNOWN_TOKENS = 100_000
@@ -112,7 +117,12 @@ def _fast_vader_class() -> type:
     class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
+            # VADER looks emoji up one character at a time: only one-character keys match
             self._emoji_chars = frozenset(key for key in self.emojis if len(key) == 1)
+            #: each emoji -> a mark and its description; the mark becomes a space or nothing
+            self._emoji_table = {
+                ord(char): _MARK + self.emojis[char] for char in self._emoji_chars
+            }
             # the words that get a valence: in the lexicon and not a booster (VADER gives
             # boosters and unknown words 0 without looking further)
             self._valued = frozenset(word for word in self.lexicon if word not in BOOSTER_DICT)
@@ -128,6 +138,26 @@ def _fast_vader_class() -> type:
             self._known_tokens[token] = word
             return word
 
+        def _describe_emoji(self, text: str) -> str:
+            """VADER's emoji pass: each emoji becomes its description, after a space
+            unless it starts the text or follows a space (another emoji is no space)."""
+            if _MARK not in text:
+                marked = text.translate(self._emoji_table)
+                return _MARK_AFTER_NON_SPACE.sub(" ", marked).replace(_MARK, "")
+            emojis = self.emojis  # the rare text holding the mark itself: VADER's loop
+            parts: list[str] = []
+            prev_space = True
+            for char in text:
+                if char in emojis:
+                    if not prev_space:
+                        parts.append(" ")
+                    parts.append(emojis[char])
+                    prev_space = False
+                else:
+                    parts.append(char)
+                    prev_space = char == " "
+            return "".join(parts)
+
         def _lower(self, words: list[str]) -> list[str]:
             # the cache holds the list it was made from, so its identity cannot be reused
             cached, lowered = self._lowered
@@ -138,19 +168,7 @@ def _fast_vader_class() -> type:
 
         def polarity_scores(self, text: str) -> dict[str, float]:
             if not self._emoji_chars.isdisjoint(text):
-                emojis = self.emojis
-                parts: list[str] = []
-                prev_space = True
-                for char in text:
-                    if char in emojis:
-                        if not prev_space:
-                            parts.append(" ")
-                        parts.append(emojis[char])
-                        prev_space = False
-                    else:
-                        parts.append(char)
-                        prev_space = char == " "
-                text = "".join(parts)
+                text = self._describe_emoji(text)
             text = text.strip()
             tokens = text.split()
             known = self._known_tokens
@@ -172,16 +190,13 @@ def _fast_vader_class() -> type:
             ]
             sentitext = FastSentiText(text, words, lowered)
             self._lowered = (words, lowered)
-            sentiments: list[float] = []
+            # VADER gives 0 to boosters, to unknown words and to "kind" in "kind of"
+            sentiments: list[float] = [0] * len(words)
             last = len(words) - 1
-            for i, word in enumerate(lowered):
-                if word not in valued:
-                    sentiments.append(0)
+            for i in [i for i, word in enumerate(lowered) if word in valued]:
+                if i < last and lowered[i] == "kind" and lowered[i + 1] == "of":
                     continue
-                if i < last and word == "kind" and lowered[i + 1] == "of":
-                    sentiments.append(0)
-                    continue
-                sentiments = self.sentiment_valence(0, sentitext, words[i], i, sentiments)
+                sentiments[i] = self._valence(0, sentitext, words[i], i)
             if "but" in lowered:
                 sentiments = self._but_check(words, sentiments)
             return self.score_valence(sentiments, text)
@@ -189,6 +204,11 @@ def _fast_vader_class() -> type:
         def sentiment_valence(
             self, valence: float, sentitext: Any, item: str, i: int, sentiments: list[float]
         ) -> list[float]:
+            sentiments.append(self._valence(valence, sentitext, item, i))
+            return sentiments
+
+        def _valence(self, valence: float, sentitext: Any, item: str, i: int) -> float:
+            # VADER's sentiment_valence, returning the valence instead of appending it
             is_cap_diff = sentitext.is_cap_diff
             words = sentitext.words_and_emoticons
             w = self._lower(words)
@@ -221,8 +241,7 @@ def _fast_vader_class() -> type:
                         if start_i == 2:
                             valence = self._special_idioms_check(valence, words, i)
                 valence = self._least_check(valence, words, i)
-            sentiments.append(valence)
-            return sentiments
+            return valence
 
         def _least_check(self, valence: float, words: list[str], i: int) -> float:
             w = self._lower(words)

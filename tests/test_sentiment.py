@@ -66,6 +66,10 @@ TRICKY = [
     "(good)",
     "!!!",
     "🙂 great",
+    "great😡flight",  # an emoji inside a word, between emoji, after a space, first
+    "😡😡 awful😢 😍",
+    "bad\x00😡 day",  # the mark hubbub uses internally, in the text itself
+    "\x00 good",
 ]
 
 
