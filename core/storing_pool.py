@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
 from multiprocessing.connection import wait
-from typing import Any
+from typing import Any, NoReturn
 
 from hubbub.errors import HubbubError
 from hubbub.store import Store, create_engine
@@ -146,6 +146,7 @@ class StoringPool:
         self._specs: list[Any] = []
         #: per worker, the callbacks of its batches in flight, oldest first
         self._waiting: list[deque[Callable[[StoredBatch], None]]] = []
+        self._write_lock: Any = None
 
     def start(self, specs: Sequence[Any]) -> None:
         """Start the workers for these analyzer specs (fork: built here first, shared)."""
@@ -161,7 +162,8 @@ class StoringPool:
         self._specs = list(specs)
         # SQLite has one writer at a time, and a writer that finds the database locked
         # sleeps 1, 2, 5, 10… ms before it looks again: queuing on a lock wakes it at once
-        write_lock = context.Lock() if self.url.startswith("sqlite") else None
+        # kept here: a spawned worker unpickles it after start() has returned
+        self._write_lock = write_lock = context.Lock() if self.url.startswith("sqlite") else None
         share = max(1, self.cache_entries // self.workers)
         for number in range(self.workers):
             parent, child = context.Pipe()
@@ -188,7 +190,10 @@ class StoringPool:
         ``spec``, waiting while it has enough queued; ``on_done`` gets its report."""
         while len(self._waiting[worker]) >= QUEUED_PER_WORKER:
             self._receive()
-        self._pipes[worker].send((self._specs.index(spec), *batch))
+        try:
+            self._pipes[worker].send((self._specs.index(spec), *batch))
+        except OSError:  # the worker is gone
+            self._gone(worker)
         self._waiting[worker].append(on_done)
 
     def drain(self) -> None:
@@ -207,7 +212,7 @@ class StoringPool:
             if pipe in ready:
                 try:
                     status, value = pipe.recv()
-                except EOFError:
+                except (EOFError, OSError):  # the worker is gone
                     status, value = "gone", None
                 if status == "done":
                     self._waiting[number].popleft()(value)
@@ -216,13 +221,16 @@ class StoringPool:
                     raise value
             elif self._processes[number].sentinel not in ready:
                 continue
-            process = self._processes[number]
-            process.join(1)
-            raise HubbubError(
-                f"analysis worker {number + 1} stopped unexpectedly "
-                f"(exit code {process.exitcode}); the batches stored before are kept, "
-                "run `hubbub analyze` again to continue"
-            )
+            self._gone(number)
+
+    def _gone(self, number: int) -> NoReturn:
+        process = self._processes[number]
+        process.join(1)
+        raise HubbubError(
+            f"analysis worker {number + 1} stopped unexpectedly "
+            f"(exit code {process.exitcode}); the batches stored before are kept, "
+            "run `hubbub analyze` again to continue"
+        )
 
     def close(self, *, cancel: bool = False) -> None:
         """Stop the workers: after their queued batches, or at once with ``cancel``."""

@@ -490,6 +490,27 @@ def test_ctrl_c_during_a_pooled_run_keeps_the_stored_batches_and_the_next_run_fi
     assert statuses == ["interrupted", "done"]
 
 
+def test_the_storing_pool_works_with_spawned_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # macOS and Windows start workers with spawn: everything they get must be picklable,
+    # and the write lock must outlive start()
+    from hubbub.storing_pool import StoringPool
+
+    original = StoringPool.__init__
+
+    def spawning(self: StoringPool, *args: Any, **options: Any) -> None:
+        original(self, *args, **{**options, "start_method": "spawn"})
+
+    monkeypatch.setattr(StoringPool, "__init__", spawning)
+    store = new_store(tmp_path)
+    add_posts(store, [(f"great flight number {n % 9}", "en") for n in range(120)])
+    summary = run_analyzers(store, plan(make_host(), None, ["sentiment"]), workers=2, batch_size=30)
+    assert summary.workers == 2
+    assert summary.runs[1].unique_texts == 9
+    assert all(value["label"] == "positive" for value in results(store, "sentiment").values())
+
+
 def test_an_in_memory_store_falls_back_to_the_returning_pool() -> None:
     from hubbub.storing_pool import can_share
 
