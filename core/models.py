@@ -56,6 +56,8 @@ class Annotation(SQLModel, table=True):
     """One value a post analyzer computed for a post (e.g. sentiment.compound)."""
 
     __tablename__ = "annotations"
+    #: on SQLite the rows live in their primary key's B-tree (migration 0005)
+    __table_args__ = {"sqlite_with_rowid": False}
 
     post_id: int = Field(
         sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)

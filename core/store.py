@@ -30,7 +30,7 @@ from hubbub.timeutil import utcnow
 from sqlalchemy.engine import Connection, Engine
 
 #: the newest migration; a test checks it matches the migration scripts
-SCHEMA_VERSION = "0004"
+SCHEMA_VERSION = "0005"
 #: WAL pages between automatic checkpoints on SQLite (SQLite's default: 1000)
 WAL_CHECKPOINT_PAGES = 8000
 #: a rejected record's input is kept up to this many characters

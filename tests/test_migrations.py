@@ -203,3 +203,47 @@ def test_0004_lists_the_analyzer_versions_already_stored(tmp_path: Path) -> None
         assert "ix_annotations_analyzer_version" not in indexes
     finally:
         store.close()
+
+
+def test_0005_keeps_every_annotation_in_a_table_without_rowid(tmp_path: Path) -> None:
+    def fill(conn: sa.Connection) -> None:
+        conn.execute(
+            sa.text(
+                "INSERT INTO posts (platform, external_id, source, author, text, created_at, "
+                "mentions, hashtags, raw) VALUES ('twitter', 't1', 't', 'u', 'hi', "
+                "'2026-03-01 00:00:00.000000', '[]', '[]', '')"
+            )
+        )
+        conn.execute(  # indexed, as hubbub indexes what it stores
+            sa.text(
+                "INSERT INTO posts_fts (rowid, text, hashtags, mentions) VALUES (1, 'hi', '[]', '[]')"
+            )
+        )
+        for key, value in [("label", '"positive"'), ("scores", '{"compound": 0.5}')]:
+            conn.execute(
+                sa.text("INSERT INTO annotations VALUES (1, 'sentiment', :k, '1', :v)"),
+                {"k": key, "v": value},
+            )
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    database_at(url, "0004", fill)
+    store = Store.open(url)
+    try:
+        with store.engine.connect() as conn:
+            schema = conn.execute(
+                sa.text("SELECT sql FROM sqlite_master WHERE name = 'annotations'")
+            ).scalar()
+            rows = set(conn.execute(sa.text("SELECT * FROM annotations")))
+        assert schema.rstrip().endswith("WITHOUT ROWID")
+        assert rows == {
+            (1, "sentiment", "label", "1", '"positive"'),
+            (1, "sentiment", "scores", "1", '{"compound": 0.5}'),
+        }
+        assert store.annotations_for([1]) == {
+            1: {"sentiment": {"label": "positive", "scores": {"compound": 0.5}}}
+        }
+        with store.engine.begin() as conn:  # the foreign key still cascades
+            conn.execute(sa.text("DELETE FROM posts"))
+            assert conn.execute(sa.text("SELECT count(*) FROM annotations")).scalar() == 0
+    finally:
+        store.close()
