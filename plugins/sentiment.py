@@ -58,9 +58,7 @@ class SentimentOptions(Options):
         return self
 
 
-#: marks where an emoji was, while its description replaces it (see ``_describe_emoji``)
-_MARK = "\x00"
-_MARK_AFTER_NON_SPACE = re.compile("(?<=[^ ])\x00")
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
 
 #: distinct tokens whose lower-cased word :func:`fast_vader` remembers
 KNOWN_TOKENS = 100_000
@@ -119,43 +117,44 @@ def _fast_vader_class() -> type:
             super().__init__()
             # VADER looks emoji up one character at a time: only one-character keys match
             self._emoji_chars = frozenset(key for key in self.emojis if len(key) == 1)
-            #: each emoji -> a mark and its description; the mark becomes a space or nothing
-            self._emoji_table = {
-                ord(char): _MARK + self.emojis[char] for char in self._emoji_chars
-            }
+            self._ascii_free = all(char > "\x7f" for char in self._emoji_chars)
             # the words that get a valence: in the lexicon and not a booster (VADER gives
             # boosters and unknown words 0 without looking further)
             self._valued = frozenset(word for word in self.lexicon if word not in BOOSTER_DICT)
             self._lowered: tuple[Any, list[str]] = (None, [])
             #: token as split -> its word lower-cased (most tokens recur)
             self._known_tokens: dict[str, str] = {}
+            #: token as split -> its word (VADER's punctuation stripping)
+            self._token_words: dict[str, str] = {}
 
         def _learn(self, token: str) -> str:
             stripped = token.strip(punctuation)
-            word = (token if len(stripped) <= 2 else stripped).lower()
-            if len(self._known_tokens) >= KNOWN_TOKENS:
-                self._known_tokens.clear()
-            self._known_tokens[token] = word
-            return word
+            word = token if len(stripped) <= 2 else stripped
+            self._token_words[token] = word
+            lowered = self._known_tokens[token] = word.lower()
+            return lowered
 
         def _describe_emoji(self, text: str) -> str:
             """VADER's emoji pass: each emoji becomes its description, after a space
             unless it starts the text or follows a space (another emoji is no space)."""
-            if _MARK not in text:
-                marked = text.translate(self._emoji_table)
-                return _MARK_AFTER_NON_SPACE.sub(" ", marked).replace(_MARK, "")
-            emojis = self.emojis  # the rare text holding the mark itself: VADER's loop
+            emojis = self.emojis
+            if self._ascii_free:  # no emoji is ASCII: look only at the other characters
+                found = [
+                    match.start() for match in _NOT_ASCII.finditer(text) if match.group() in emojis
+                ]
+            else:  # pragma: no cover - a lexicon with ASCII emoji
+                found = [i for i, char in enumerate(text) if char in emojis]
+            if not found:
+                return text
             parts: list[str] = []
-            prev_space = True
-            for char in text:
-                if char in emojis:
-                    if not prev_space:
-                        parts.append(" ")
-                    parts.append(emojis[char])
-                    prev_space = False
-                else:
-                    parts.append(char)
-                    prev_space = char == " "
+            start = 0
+            for i in found:
+                parts.append(text[start:i])
+                if i and text[i - 1] != " ":
+                    parts.append(" ")
+                parts.append(emojis[text[i]])
+                start = i + 1
+            parts.append(text[start:])
             return "".join(parts)
 
         def _lower(self, words: list[str]) -> list[str]:
@@ -167,11 +166,14 @@ def _fast_vader_class() -> type:
             return lowered
 
         def polarity_scores(self, text: str) -> dict[str, float]:
-            if not self._emoji_chars.isdisjoint(text):
+            if not (self._ascii_free and text.isascii()):  # isascii() reads a flag
                 text = self._describe_emoji(text)
             text = text.strip()
             tokens = text.split()
             known = self._known_tokens
+            if len(known) >= KNOWN_TOKENS:  # forget between texts, never within one
+                known.clear()
+                self._token_words.clear()
             lowered = list(map(known.get, tokens))
             if None in lowered:
                 lowered = [
@@ -184,10 +186,7 @@ def _fast_vader_class() -> type:
                 if tokens:
                     return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
                 return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
-            words = [
-                token if len(stripped := token.strip(punctuation)) <= 2 else stripped
-                for token in tokens
-            ]
+            words = list(map(self._token_words.__getitem__, tokens))  # each one learnt
             sentitext = FastSentiText(text, words, lowered)
             self._lowered = (words, lowered)
             # VADER gives 0 to boosters, to unknown words and to "kind" in "kind of"

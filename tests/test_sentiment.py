@@ -68,7 +68,7 @@ TRICKY = [
     "🙂 great",
     "great😡flight",  # an emoji inside a word, between emoji, after a space, first
     "😡😡 awful😢 😍",
-    "bad\x00😡 day",  # the mark hubbub uses internally, in the text itself
+    "bad\x00😡 day",  # control characters pass through as VADER leaves them
     "\x00 good",
 ]
 
@@ -109,6 +109,18 @@ def test_the_fast_vader_gives_stock_vader_results_exactly() -> None:
     for text in TRICKY:
         assert fast.polarity_scores(text) == stock.polarity_scores(text), text
     assert type(make_vader()).__name__ == "FastVader"  # the release it reproduces is installed
+
+
+def test_the_fast_vader_forgets_tokens_past_its_limit_and_stays_exact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import hubbub.plugins.sentiment as sentiment
+
+    monkeypatch.setattr(sentiment, "KNOWN_TOKENS", 5)
+    fast, stock = _fast_vader_class()(), SentimentIntensityAnalyzer()
+    for text in TRICKY * 2:
+        assert fast.polarity_scores(text) == stock.polarity_scores(text), text
+        assert len(fast._known_tokens) <= 5 + 40  # cleared past 5, before a text
 
 
 def test_posts_in_languages_vader_does_not_read_are_unsupported_not_neutral() -> None:
