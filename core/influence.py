@@ -396,6 +396,7 @@ def _rows_by_key(conn: Connection, keys: Iterable[tuple[str, str]], *columns: An
 
     One ``platform = ? AND external_id IN (…)`` per platform and chunk, which the unique
     (platform, external_id) index answers (SQLite scans the table for a row-value ``IN``).
+    Values are the driver's, as in :func:`_driver_rows` (``created_at`` is text on SQLite).
     """
     p = posts_table.c
     by_platform: dict[str, list[str]] = defaultdict(list)
@@ -406,7 +407,7 @@ def _rows_by_key(conn: Connection, keys: Iterable[tuple[str, str]], *columns: An
             statement = sa.select(p.platform, p.external_id, *columns).where(
                 p.platform == platform, p.external_id.in_(ids[start : start + _CHUNK])
             )
-            yield from conn.execute(statement).all()
+            yield from _driver_rows(conn, statement)
 
 
 def _parent_authors(
@@ -994,6 +995,8 @@ def _fill_post_text(store: Store, posts: Sequence[EarningPost]) -> None:
             conn, by_key, p.id, p.url, p.text, p.created_at
         ):
             post = by_key[(platform, external_id)]
+            if isinstance(created_at, str):  # SQLite's text; SQLAlchemy's parsing costs more
+                created_at = datetime.fromisoformat(created_at)
             post.post_id, post.url, post.text, post.created_at = post_id, url, text, created_at
 
 
