@@ -797,11 +797,17 @@ def store_results(
         cache.add(missing, fresh)
         results.update(zip(missing, fresh, strict=True))
     rows, counts, errors = _rows_and_counts(spec, post_ids, keys, results)
-    with write_lock or contextlib.nullcontext():
+    # taking turns on the lock is only faster: after a minute (a worker that died holding
+    # it) SQLite's own locking, which waits too, is enough
+    locked = write_lock.acquire(timeout=60) if write_lock is not None else False
+    try:
         # the version is noted once per run and worker (nothing removes it meanwhile)
         replace_annotations(
             conn, spec.name, rows, stale_post_ids=stale, note_version=not cache.noted
         )
+    finally:
+        if locked:
+            write_lock.release()
     cache.noted = cache.noted or bool(rows)
     return StoredBatch(len(post_ids), len(missing), counts, errors)
 
