@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -265,6 +265,19 @@ class _ScopeReader:
         )
         return Counter({int(row[0]): int(row[1]) for row in conn.execute(statement)})
 
+    def texts(self, conn: Connection, low: datetime, high: datetime) -> list[str]:
+        """The texts of the scope's posts in ``[low, high)`` (what emerging terms read)."""
+        import sqlalchemy as sa
+        from hubbub.store import posts_table
+
+        if self.scope.kind == "brand":
+            return [post.text for post in self._brand_rows(low, high)]
+        p = posts_table.c
+        statement = sa.select(p.text).where(
+            self._condition(), p.created_at >= low, p.created_at < high
+        )
+        return [row[0] for row in conn.execute(statement).cursor.fetchall()]
+
     def posts(self, conn: Connection, low: datetime, high: datetime) -> list[ScopePost]:
         """The scope's posts in ``[low, high)``."""
         import sqlalchemy as sa
@@ -379,20 +392,57 @@ def terms_of(text: str) -> set[str]:
     """
     cleaned = _TAG_OR_MENTION.sub(" | ", _URL.sub(" | ", text))
     found: set[str] = set()
-    previous: str | None = None
-    for match in _TOKEN_OR_BREAK.finditer(cleaned):
-        token = match.group().casefold()
-        keep = (
-            token[0].isalnum() and len(token) > 1 and not token.isdigit() and token not in STOPWORDS
-        )
-        if not keep:
-            previous = None
+    previous = ""
+    words = _TOKEN_WORDS
+    if len(words) >= TOKENS_REMEMBERED:
+        words.clear()
+    for token in _TOKEN_OR_BREAK.findall(cleaned):
+        word = words.get(token)
+        if word is None:
+            word = words[token] = _term_word(token)
+        if not word:  # a break: punctuation, a stop word, a number
+            previous = ""
             continue
-        found.add(token)
-        if previous is not None:
-            found.add(f"{previous} {token}")
-        previous = token
+        found.add(word)
+        if previous:
+            found.add(f"{previous} {word}")
+        previous = word
     return found
+
+
+#: tokens as written -> their term ("" when they break a phrase), for :func:`terms_of`
+_TOKEN_WORDS: dict[str, str] = {}
+#: distinct tokens :func:`terms_of` remembers
+TOKENS_REMEMBERED = 100_000
+
+
+def _term_word(token: str) -> str:
+    """``token`` casefolded if trends count it as a word, else ``""``."""
+    word = token.casefold()
+    if word[0].isalnum() and len(word) > 1 and not word.isdigit() and word not in STOPWORDS:
+        return word
+    return ""
+
+
+#: distinct texts whose terms one trends computation remembers (scopes share posts)
+TERMS_REMEMBERED = 20_000
+
+
+def term_counts(texts: Iterable[str], known: dict[str, frozenset[str]]) -> Counter[str]:
+    """In how many of ``texts`` each term occurs; ``known`` remembers texts' terms.
+
+    ``known`` is shared by the scopes of one computation (the whole corpus and each
+    brand read many of the same posts) and emptied past :data:`TERMS_REMEMBERED`.
+    """
+    counts: Counter[str] = Counter()
+    for text in texts:
+        terms = known.get(text)
+        if terms is None:
+            if len(known) >= TERMS_REMEMBERED:
+                known.clear()
+            terms = known[text] = frozenset(terms_of(text))
+        counts.update(terms)
+    return counts
 
 
 def post_features(posts: Iterable[ScopePost]) -> dict[str, Counter[str]]:
@@ -677,6 +727,7 @@ def compute_trends(
             store, project.config.brands, since=low, until=high, only=brand_names
         )
     baseline_windows = options.baseline_for(window)
+    known: dict[str, frozenset[str]] = {}  # texts' terms, shared by the scopes
     with store.engine.connect() as conn:
         for scope in scopes:
             reader = _ScopeReader(store, scope, brand_posts.get(scope.name))
@@ -724,7 +775,9 @@ def compute_trends(
                 result.spikes.append(spike)
             if emerging and options.emerging:
                 result.emerging.extend(
-                    emerging_terms(conn, reader, series, options, zone, scope_label=scope.label)
+                    emerging_terms(
+                        conn, reader, series, options, zone, scope_label=scope.label, known=known
+                    )
                 )
     return result
 
@@ -789,6 +842,20 @@ def _posts_in(
     for item in windows:
         posts.extend(reader.posts(conn, _utc(item.start, zone), _utc(item.end, zone)))
     return posts
+
+
+def _texts_in(
+    conn: Connection, reader: _ScopeReader, windows: Sequence[WindowVolume], zone: ZoneInfo
+) -> Iterator[str]:
+    """The texts of the scope's posts in ``windows``: one query per run of adjacent windows."""
+    runs: list[list[datetime]] = []
+    for item in windows:
+        if runs and runs[-1][1] == item.start:
+            runs[-1][1] = item.end
+        else:
+            runs.append([item.start, item.end])
+    for start, end in runs:
+        yield from reader.texts(conn, _utc(start, zone), _utc(end, zone))
 
 
 def _explain(
@@ -865,18 +932,23 @@ def emerging_terms(
     zone: ZoneInfo,
     *,
     scope_label: str,
+    known: dict[str, frozenset[str]] | None = None,
 ) -> list[EmergingTerm]:
-    """Words and phrases whose share rose most in the last window against its baseline."""
+    """Words and phrases whose share rose most in the last window against its baseline.
+
+    :param known: texts' terms remembered across calls (see :func:`term_counts`).
+    """
     if len(series) < 2:
         return []
     position = len(series) - 1
     baseline_positions = _baseline_positions(series, position, options.baseline_for(options.window))
     if not baseline_positions:
         return []
-    target = post_features(_posts_in(conn, reader, [series[position]], zone))["term"]
-    background = post_features(
-        _posts_in(conn, reader, [series[i] for i in baseline_positions], zone)
-    )["term"]
+    known = {} if known is None else known
+    target = term_counts(_texts_in(conn, reader, [series[position]], zone), known)
+    background = term_counts(
+        _texts_in(conn, reader, [series[i] for i in baseline_positions], zone), known
+    )
     risers = top_risers(
         target,
         background,

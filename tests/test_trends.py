@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,11 +20,30 @@ from hubbub.trends import (
     compute_trends,
     detect_spikes,
     log_odds,
+    term_counts,
     terms_of,
     window_floor,
 )
 
 # ---------------------------------------------------------------- the formulas
+
+
+def test_term_counts_count_each_post_once_and_remembered_terms_change_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import hubbub.trends as trends
+
+    texts = ["Lost bag at JFK", "lost bag, sadly!", "Lost bag at JFK", "bag bag bag", "İstanbul"]
+    expected = {"lost": 3, "bag": 4, "jfk": 2, "lost bag": 3, "bag jfk": 0, "sadly": 1}
+    fresh = term_counts(texts, {})
+    assert {term: fresh[term] for term in expected} == expected
+    assert fresh["bag bag"] == 1  # once per post, however often it repeats
+    assert "i̇stanbul" in fresh  # casefolded token by token
+    monkeypatch.setattr(trends, "TERMS_REMEMBERED", 2)
+    monkeypatch.setattr(trends, "TOKENS_REMEMBERED", 3)
+    known: dict[str, frozenset[str]] = {}
+    assert term_counts(texts * 3, known) == Counter({t: n * 3 for t, n in fresh.items()})
+    assert len(known) <= 2
 
 
 def test_a_planted_spike_is_the_only_spike() -> None:
