@@ -677,8 +677,10 @@ def _checkpoint(conn: Connection) -> None:
 
 
 def _decode_count_value(value: str) -> str:
+    """A summary-key value as a run summary shows it: strings bare, anything else as JSON
+    (``null``, ``true``, ``3``), never Python's spelling (``None``, ``True``)."""
     decoded = orjson.loads(value)
-    return decoded if isinstance(decoded, str) else str(decoded)
+    return decoded if isinstance(decoded, str) else value
 
 
 class _BatchWriter:

@@ -417,6 +417,23 @@ class Dying(PostAnalyzer):
         return [{"ok": True} for _ in posts]
 
 
+class Flagging(PostAnalyzer):
+    """Tallies a key whose values are not strings."""
+
+    name = "flagging"
+    summary_key: ClassVar[str] = "flag"
+
+    def analyze(self, posts: Sequence[Any]) -> list[dict[str, Any]]:
+        return [{"flag": None if "?" in post.text else "?" not in post.text} for post in posts]
+
+
+def test_run_counts_show_values_that_are_not_strings_as_json(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    add_posts(store, [("why?", "en"), ("so good", "en"), ("ok", "en")])
+    summary = run(store, make_host(Flagging), ["flagging"])
+    assert summary.runs[0].counts == {"true": 2, "null": 1}
+
+
 @pytest.mark.backends
 def test_the_storing_pool_gives_the_serial_results(
     tmp_path: Path, database: Callable[[], str | None]
