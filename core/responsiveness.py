@@ -784,9 +784,7 @@ def _aggregate(
     return figures
 
 
-def by_window(
-    project: Project, report: ResponsivenessReport, window: str
-) -> ResponsivenessReport:
+def by_window(project: Project, report: ResponsivenessReport, window: str) -> ResponsivenessReport:
     """``report``'s brands again, one row per brand per ``window``, without reading the store.
 
     The same as :func:`analyze_responsiveness` with ``window`` for the same brands and
