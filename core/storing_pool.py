@@ -21,6 +21,7 @@ can open (a file, or a PostgreSQL server); :func:`can_share` says whether it is 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
@@ -66,7 +67,12 @@ def _store_url(store: Store) -> str:
 
 
 def _worker(
-    pipe: Pipe, url: str, specs: Sequence[Any], cache_entries: int, write_lock: Any
+    pipe: Pipe,
+    url: str,
+    specs: Sequence[Any],
+    cache_entries: int,
+    write_lock: Any,
+    forked: bool = False,
 ) -> None:
     """A worker's life: build the analyzers, then analyse and store batches until told to stop."""
     from hubbub.analysis import _defer_checkpoints, _ResultCache, analyzer_for, store_results
@@ -102,6 +108,11 @@ def _worker(
                 pipe.send(("done", done))
     finally:
         store.close()
+    if forked:
+        # leave without multiprocessing's exit steps: they flush the standard streams,
+        # whose locks a thread of the parent (a progress bar) may have held at fork
+        # time, and the worker has written nothing to them
+        os._exit(0)
 
 
 def _portable(error: BaseException) -> BaseException:
@@ -155,7 +166,8 @@ class StoringPool:
         from hubbub.analysis import analyzer_for
 
         context = multiprocessing.get_context(self.start_method)
-        if context.get_start_method() == "fork":
+        forked = context.get_start_method() == "fork"
+        if forked:
             for spec in specs:
                 with contextlib.suppress(Exception):
                     analyzer_for(spec)
@@ -169,7 +181,7 @@ class StoringPool:
             parent, child = context.Pipe()
             process = context.Process(
                 target=_worker,
-                args=(child, self.url, tuple(self._specs), share, write_lock),
+                args=(child, self.url, tuple(self._specs), share, write_lock, forked),
                 name=f"hubbub-analysis-{number + 1}",
                 daemon=True,
             )
