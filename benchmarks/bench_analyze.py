@@ -36,6 +36,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import loadavg, record
+
 # ---------------------------------------------------------------- short posts for --language
 
 #: short English posts as people write them (replies, reactions, complaints)
@@ -279,9 +283,9 @@ def build_store(database: Path, posts: int) -> Path:
 
     store = Store.open(f"sqlite:///{database}")
     batch: list[Post] = []
-    for record in generate(seed=7, posts=posts).records:
-        raw = orjson.dumps(record).decode()
-        batch.append(post_from_record(record, raw=raw, source="bench"))
+    for item in generate(seed=7, posts=posts).records:
+        raw = orjson.dumps(item).decode()
+        batch.append(post_from_record(item, raw=raw, source="bench"))
         if len(batch) >= 5000:
             store.write_batch(batch, [], source="bench")
             batch.clear()
@@ -369,9 +373,6 @@ def main() -> None:
             f"{run['unique_texts']:,} distinct texts analysed, {run['reused']:,} reused, "
             f"{run['errors']} errors; {run['counts']}"
         )
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from _harness import record
-
     ratio = naive["seconds"] / sentiment["seconds"]
     record(
         f"sentiment, {args.posts:,} demo posts, results stored (fastest of {args.repeat})",
@@ -381,7 +382,7 @@ def main() -> None:
         target=">= 2x faster",
         met=ratio >= 2,
     )
-    load = Path("/proc/loadavg").read_text(encoding="ascii").split()[0]
+    load = loadavg().split()[0]
     print(f"load average (1 min) after the runs: {load}; other processes share the cores")
 
 

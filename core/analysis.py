@@ -879,16 +879,13 @@ def _run_one(
     limit = executor.workers * 2 if executor.workers > 1 else 1
     counts: Counter[str] = Counter()
 
-    def failed(error: Exception) -> HubbubError:
-        return _failed(spec, run, error)
-
     def submit(missing: list[TextKey]) -> TaskHandle | None:
         if not missing:
             return None
         try:
             return executor.submit(spec, missing)
         except Exception as error:
-            raise failed(error) from error
+            raise _failed(spec, run, error) from error
 
     def finish(batch: _Batch) -> None:
         results = batch.results
@@ -897,7 +894,7 @@ def _run_one(
             try:
                 fresh = batch.handle.result()
             except Exception as error:
-                raise failed(error) from error
+                raise _failed(spec, run, error) from error
             cache.add(batch.missing, fresh)
             results.update(zip(batch.missing, fresh, strict=True))
             for key in batch.missing:
@@ -986,12 +983,12 @@ def run_analyzers(
     if executor is None:
         workers = workers or default_workers()
         largest = max(run.pending for run in runs)
-        if workers > 1 and largest > batch_size and can_share(store):
-            pool = StoringPool(store, workers, cache_entries=CACHE_ENTRIES)
-        elif workers > 1 and largest > batch_size:
-            executor = ProcessExecutor(workers)
-        else:
+        if workers <= 1 or largest <= batch_size:
             executor = SerialExecutor()
+        elif can_share(store):  # workers that open the database store their own results
+            pool = StoringPool(store, workers, cache_entries=CACHE_ENTRIES)
+        else:
+            executor = ProcessExecutor(workers)
     runner: Executor | StoringPool = pool or executor  # type: ignore[assignment]
     interrupted = True
     try:
@@ -1004,26 +1001,11 @@ def run_analyzers(
             status = "failed"
             begun = time.perf_counter()
             try:
+                batching: dict[str, Any] = {"batch_size": batch_size, "retry_failed": retry_failed}
                 if pool is not None:
-                    _run_stored(
-                        store,
-                        spec,
-                        pool,
-                        run,
-                        batch_size=batch_size,
-                        retry_failed=retry_failed,
-                        progress=progress,
-                    )
+                    _run_stored(store, spec, pool, run, progress=progress, **batching)
                 else:
-                    _run_one(
-                        store,
-                        spec,
-                        executor,  # type: ignore[arg-type]
-                        run,
-                        batch_size=batch_size,
-                        retry_failed=retry_failed,
-                        progress=progress,
-                    )
+                    _run_one(store, spec, executor, run, progress=progress, **batching)  # type: ignore[arg-type]
                 status = "done"
                 with store.engine.connect() as conn:
                     # every post now holds this version's results: a version replaced

@@ -100,15 +100,14 @@ def _fast_vader_class() -> type:
 
     class FastSentiText:
         """VADER's SentiText: the words (VADER strips surrounding punctuation unless
-        that leaves two characters or fewer, so ":)" stays whole), lower-cased too, and
-        whether some but not all of them are in capitals."""
+        that leaves two characters or fewer, so ":)" stays whole) and whether some but
+        not all of them are in capitals."""
 
-        __slots__ = ("is_cap_diff", "lowered", "text", "words_and_emoticons")
+        __slots__ = ("is_cap_diff", "text", "words_and_emoticons")
 
-        def __init__(self, text: str, words: list[str], lowered: list[str]) -> None:
+        def __init__(self, text: str, words: list[str]) -> None:
             self.text = text
             self.words_and_emoticons = words
-            self.lowered = lowered
             upper = sum(map(str.isupper, words))
             self.is_cap_diff = 0 < len(words) - upper < len(words)
 
@@ -116,8 +115,7 @@ def _fast_vader_class() -> type:
         def __init__(self) -> None:
             super().__init__()
             # VADER looks emoji up one character at a time: only one-character keys match
-            self._emoji_chars = frozenset(key for key in self.emojis if len(key) == 1)
-            self._ascii_free = all(char > "\x7f" for char in self._emoji_chars)
+            self._ascii_free = all(key > "\x7f" for key in self.emojis if len(key) == 1)
             # the words that get a valence: in the lexicon and not a booster (VADER gives
             # boosters and unknown words 0 without looking further)
             self._valued = frozenset(word for word in self.lexicon if word not in BOOSTER_DICT)
@@ -187,7 +185,7 @@ def _fast_vader_class() -> type:
                     return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
                 return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
             words = list(map(self._token_words.__getitem__, tokens))  # each one learnt
-            sentitext = FastSentiText(text, words, lowered)
+            sentitext = FastSentiText(text, words)
             self._lowered = (words, lowered)
             # VADER gives 0 to boosters, to unknown words and to "kind" in "kind of"
             sentiments: list[float] = [0] * len(words)
