@@ -101,6 +101,7 @@ DEFAULT_MAX_ITER = 10_000
 
 _KIND_INDEX = {kind: number for number, kind in enumerate(INTERACTION_KINDS)}
 _REPLY, _QUOTE, _REPOST, _MENTION = range(4)
+_NO_ONE: frozenset[int] = frozenset()
 #: SQLite allows 32766 bound parameters; stay far below for old builds (999)
 _CHUNK = 900
 
@@ -256,10 +257,17 @@ def build_topic_graph(
     topic_posts: list[int] = []
     newest: list[Any] = []
     followers: list[int | None] = []
+    # replies, quotes and reposts, one entry each
     source: list[int] = []
     target: list[int] = []
     kind: list[int] = []
     target_post: list[int] = []
+    # mentions, kept apart (their kind and post are implied): per post with any, its
+    # author and how many; then every mention's node as written (repeats, the author,
+    # -1 for no one: :func:`_mention_edges` sorts them out)
+    mention_authors: list[int] = []
+    mention_counts: list[int] = []
+    mentioned_nodes: list[int] = []
     refs: dict[tuple[str, str], int] = {}
     #: interactions whose target author is not in the record: (source, kind, ref, mentions)
     pending: list[tuple[int, int, int, frozenset[int]]] = []
@@ -281,6 +289,18 @@ def build_topic_graph(
         if as_author and not authored[number]:
             handles[number] = handle
             authored[number] = True
+        return number
+
+    #: a mention as stored (``"@Bob "`` too) -> node, or -1 for one that names nobody
+    by_mention: dict[str, int] = {}
+    mention_of = by_mention.get
+
+    def mention_node(value: Any) -> int:
+        if not isinstance(value, str):
+            return -1
+        handle = value.strip().lstrip("@")
+        number = node(handle, False) if handle else -1
+        by_mention[value] = number
         return number
 
     loads = orjson.loads
@@ -314,10 +334,10 @@ def build_topic_graph(
             if reply_id is None and quote_id is None and repost_id is None:
                 if not mentions:
                     continue
-                engaged: set[int] = set()
+                engaged: set[int] | frozenset[int] = _NO_ONE  # self-mentions drop later
                 unresolved: list[tuple[int, int]] = []
             else:
-                engaged = set()
+                engaged = {me}
                 unresolved = []
                 for number, post_id, other in (
                     (_REPLY, reply_id, reply_author),
@@ -337,26 +357,29 @@ def build_topic_graph(
                         target.append(them)
                         kind.append(number)
                         target_post.append(ref)
-            mentioned: list[int] = []
             if repost_id is None and mentions:
-                for handle in loads(mentions):
-                    if not isinstance(handle, str):
-                        continue
-                    handle = handle.strip().lstrip("@")
-                    if not handle:
-                        continue
-                    them = node(handle, False)
-                    if them != me and them not in engaged:
-                        engaged.add(them)
-                        mentioned.append(them)
-                for them in mentioned:
-                    source.append(me)
-                    target.append(them)
-                    kind.append(_MENTION)
-                    target_post.append(-1)
-            if unresolved:
-                also = frozenset(mentioned)
-                pending.extend((me, number, ref, also) for number, ref in unresolved)
+                values = loads(mentions)
+                try:
+                    found = list(map(mention_of, values))
+                except TypeError:  # a list or object where a handle belongs
+                    found = [None if isinstance(value, str) else -1 for value in values]
+                if None in found:  # spellings not met before
+                    for position, number in enumerate(found):
+                        if number is None:
+                            found[position] = mention_node(values[position])
+                if len(engaged) > 1:  # not again the handles it replies to, quotes or reposts
+                    found = [number for number in found if number not in engaged]
+                mention_authors.append(me)
+                mention_counts.append(len(found))
+                mentioned_nodes.extend(found)
+                if unresolved:
+                    also = frozenset(found).difference(engaged, (-1,))
+                    pending.extend((me, number, ref, also) for number, ref in unresolved)
+            elif unresolved:
+                pending.extend((me, number, ref, frozenset()) for number, ref in unresolved)
+        mention_source, mention_target = _mention_edges(
+            mention_authors, mention_counts, mentioned_nodes, len(handles)
+        )
         if pending:
             post_refs = list(refs)
             parents = _parent_authors(conn, [post_refs[ref] for _me, _kind, ref, _m in pending])
@@ -375,14 +398,20 @@ def build_topic_graph(
                 if them in also:
                     dropped[(me, them)] += 1
             if dropped:
-                _drop_mentions(source, target, kind, target_post, dropped)
+                keep = _without_mentions(mention_source, mention_target, dropped)
+                mention_source, mention_target = mention_source[keep], mention_target[keep]
+    mentions_count = len(mention_target)
     return TopicGraph(
         handles=handles,
         index=index,
-        source=np.array(source, dtype=np.int64),
-        target=np.array(target, dtype=np.int64),
-        kind=np.array(kind, dtype=np.int8),
-        target_post=np.array(target_post, dtype=np.int64),
+        source=np.concatenate([np.array(source, dtype=np.int64), mention_source]),
+        target=np.concatenate([np.array(target, dtype=np.int64), mention_target]),
+        kind=np.concatenate(
+            [np.array(kind, dtype=np.int8), np.full(mentions_count, _MENTION, dtype=np.int8)]
+        ),
+        target_post=np.concatenate(
+            [np.array(target_post, dtype=np.int64), np.full(mentions_count, -1, dtype=np.int64)]
+        ),
         post_refs=list(refs),
         topic_posts=np.array(topic_posts, dtype=np.int64),
         posts=posts,
@@ -420,29 +449,43 @@ def _parent_authors(
     }
 
 
-def _drop_mentions(
-    source: list[int],
-    target: list[int],
-    kind: list[int],
-    target_post: list[int],
-    pairs: Counter[tuple[int, int]],
-) -> None:
-    """Remove ``pairs[(a, b)]`` mention interactions from a to b.
+def _mention_edges(
+    authors: Sequence[int], counts: Sequence[int], nodes: Sequence[int], size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The mention interactions (sources, targets) from each post's mentions as written.
+
+    Post ``p`` (by ``authors[p]``) wrote ``counts[p]`` mentions, whose nodes follow each
+    other in ``nodes`` (-1: names no one). Each post mentions each other author at most
+    once; self-mentions are left out. ``size`` is the number of nodes.
+    """
+    per_post = np.asarray(counts, dtype=np.int64)
+    post = np.repeat(np.arange(len(per_post), dtype=np.int64), per_post)
+    source = np.repeat(np.asarray(authors, dtype=np.int64), per_post)
+    target = np.asarray(nodes, dtype=np.int64)
+    keep = (target >= 0) & (target != source)
+    _, first = np.unique((post * size + target)[keep], return_index=True)
+    first.sort()  # in the order they were written
+    return source[keep][first], target[keep][first]
+
+
+def _without_mentions(
+    source: np.ndarray, target: np.ndarray, pairs: Counter[tuple[int, int]]
+) -> np.ndarray:
+    """A mask of the mentions (``source[i]`` mentions ``target[i]``) to keep: ``pairs[(a, b)]``
+    of a's mentions of b go.
 
     Used when a reply's parent, resolved late, turns out to be a handle the same post
     also @-mentioned: that mention was the reply's address, not a second interaction.
     (Mentions carry no post, so which of a's mentions of b goes makes no difference.)
     """
     remaining = Counter(pairs)
-    keep = []
-    for position in range(len(source)):
-        pair = (source[position], target[position])
-        if kind[position] == _MENTION and remaining.get(pair, 0) > 0:
+    keep = np.ones(len(source), dtype=bool)
+    for position in np.flatnonzero(np.isin(source, [a for a, _b in pairs])):
+        pair = (int(source[position]), int(target[position]))
+        if remaining.get(pair, 0) > 0:
             remaining[pair] -= 1
-            continue
-        keep.append(position)
-    for column in (source, target, kind, target_post):
-        column[:] = [column[position] for position in keep]
+            keep[position] = False
+    return keep
 
 
 def edge_matrix(
@@ -692,6 +735,8 @@ class InfluenceResult:
     followers: list[int | None]
     #: node index -> rank by followers (0: followers unknown)
     follower_ranks: np.ndarray
+    #: node index -> its handle's place in alphabetical order (breaks ties)
+    name_ranks: np.ndarray
     #: how many authors are reported
     count: int
     #: nodes a follower ranking of the same size would pick that are not in the top,
@@ -732,23 +777,20 @@ class InfluenceResult:
         by_target = self.matrix.tocsc()
         by_target.sort_indices()
         in_weight = np.asarray(self.matrix.sum(axis=0)).ravel()
-        # within each column (engaged author), its in-edges by weight, then engager handle
-        names = _name_ranks(self.graph.handles)
-        columns = np.repeat(np.arange(self.graph.nodes), np.diff(by_target.indptr))
-        engager_order = np.lexsort((names[by_target.indices], -by_target.data, columns))
-        return by_target, self.graph.kind_counts(), in_weight, engager_order
+        return by_target, self.graph.kind_counts(), in_weight, self.name_ranks
 
     def describe(self, nodes: Sequence[int]) -> list[Influencer]:
         """An :class:`Influencer` with its explanation for each node index in ``nodes``."""
         graph = self.graph
-        by_target, counts, in_weight, engager_order = self._explaining
+        by_target, counts, in_weight, names = self._explaining
         earning = (
             _earning_posts(self.store, graph, nodes, self.posts_per_author)
             if self.store is not None
             else {}
         )
+        engagers = _top_engagers(by_target, names, graph, nodes, self.engagers_per_author)
         described = []
-        for number in nodes:
+        for number, top_engagers in zip(nodes, engagers, strict=True):
             follower_rank = int(self.follower_ranks[number]) or None
             in_top = int(self.ranks[number]) <= self.count
             by_followers = follower_rank is not None and follower_rank <= self.count
@@ -768,9 +810,7 @@ class InfluenceResult:
                     in_top=in_top,
                     missed_by_followers=in_top and not by_followers,
                     follower_pick=by_followers and not in_top,
-                    top_engagers=_top_engagers(
-                        by_target, engager_order, graph, number, self.engagers_per_author
-                    ),
+                    top_engagers=top_engagers,
                     posts=earning.get(number, []),
                 )
             )
@@ -937,9 +977,8 @@ def _collect_followers(
                 found[number] = (moment, int(count))
 
 
-def _rank_order(scores: np.ndarray, handles: Sequence[str]) -> np.ndarray:
-    """Node indices by score descending, ties by lowercased handle (deterministic)."""
-    names = np.array([handle.lower() for handle in handles], dtype=object)
+def _rank_order(scores: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Node indices by score descending, ties by handle (``names``: see :func:`_name_ranks`)."""
     return np.lexsort((names, -scores)) if len(scores) else np.zeros(0, dtype=np.int64)
 
 
@@ -1001,22 +1040,51 @@ def _fill_post_text(store: Store, posts: Sequence[EarningPost]) -> None:
 
 
 def _top_engagers(
-    matrix: sparse.csc_array, order: np.ndarray, graph: TopicGraph, node: int, limit: int
-) -> list[tuple[str, float]]:
-    """The ``limit`` authors who gave ``node`` most weight (``order``: see ``_explaining``)."""
-    start = matrix.indptr[node]
-    end = min(matrix.indptr[node + 1], start + limit)
-    positions = order[start:end]
-    return [
-        (graph.handles[source], weight)
-        for source, weight in zip(
-            matrix.indices[positions].tolist(), matrix.data[positions].tolist(), strict=True
+    matrix: sparse.csc_array,
+    names: np.ndarray,
+    graph: TopicGraph,
+    nodes: Sequence[int],
+    limit: int,
+) -> list[list[tuple[str, float]]]:
+    """Per node in ``nodes``: the ``limit`` authors who gave it most weight, with that weight.
+
+    ``matrix`` is the weighted adjacency by column (engaged author), indices sorted;
+    ties in weight go to the engager whose handle comes first (``names``: see
+    :func:`_name_ranks`). Only the in-edges of ``nodes`` are sorted.
+    """
+    wanted = np.asarray(nodes, dtype=np.int64)
+    starts = matrix.indptr[wanted]
+    sizes = matrix.indptr[wanted + 1] - starts
+    group = np.repeat(np.arange(len(wanted)), sizes)
+    offsets = np.cumsum(sizes) - sizes
+    within = np.arange(int(sizes.sum())) - np.repeat(offsets, sizes)
+    positions = np.repeat(starts, sizes) + within
+    order = np.lexsort((names[matrix.indices[positions]], -matrix.data[positions], group))
+    # ``order`` keeps the groups in ``nodes`` order: the first ``limit`` of each are wanted
+    chosen = positions[order[within < limit]]
+    sources = matrix.indices[chosen].tolist()
+    weights = matrix.data[chosen].tolist()
+    handles = graph.handles
+    result = []
+    start = 0
+    for size in np.minimum(sizes, limit).tolist():
+        result.append(
+            [
+                (handles[source], weight)
+                for source, weight in zip(
+                    sources[start : start + size], weights[start : start + size], strict=True
+                )
+            ]
         )
-    ]
+        start += size
+    return result
 
 
 def _name_ranks(handles: Sequence[str]) -> np.ndarray:
-    """Per node: the rank of its lowercased handle in alphabetical order (for tie-breaks)."""
+    """Per node: the rank of its lowercased handle in alphabetical order (for tie-breaks).
+
+    Lowercased handles are distinct (they are the nodes' keys), so this is a total order.
+    """
     names = np.array([handle.lower() for handle in handles], dtype=object)
     ranks = np.empty(len(handles), dtype=np.int64)
     ranks[np.argsort(names, kind="stable")] = np.arange(len(handles))
@@ -1091,7 +1159,8 @@ def analyze_influence(
     else:
         outcome = in_strength(matrix)
     scores = outcome.scores
-    order = _rank_order(scores, graph.handles)
+    names = _name_ranks(graph.handles)
+    order = _rank_order(scores, names)
     ranks = np.empty(graph.nodes, dtype=np.int64)
     ranks[order] = np.arange(1, graph.nodes + 1)
     count = min(graph.nodes, top if top is not None else max(1, math.ceil(share * graph.nodes)))
@@ -1102,8 +1171,10 @@ def analyze_influence(
     unknown_followers = [number for number, known in enumerate(followers) if known is None]
     for number, looked_up in _store_followers(store, graph, unknown_followers).items():
         followers[number] = looked_up
-    known = [number for number in range(graph.nodes) if followers[number] is not None]
-    known.sort(key=lambda number: (-followers[number], graph.handles[number].lower()))  # type: ignore[operator]
+    counts = np.array([-1 if known is None else known for known in followers], dtype=np.int64)
+    with_counts = np.flatnonzero(counts >= 0)
+    # most followers first, ties by handle
+    known = with_counts[np.lexsort((names[with_counts], -counts[with_counts]))].tolist()
     # competition ranking: equal follower counts share a rank (1, 2, 2, 4, ...)
     follower_ranks = np.zeros(graph.nodes, dtype=np.int64)
     previous, previous_rank = None, 0
@@ -1135,6 +1206,7 @@ def analyze_influence(
         ranks=ranks,
         followers=followers,
         follower_ranks=follower_ranks,
+        name_ranks=names,
         count=count,
         pick_nodes=picks,
         method=method,

@@ -133,6 +133,33 @@ def test_handles_compare_case_insensitively_and_self_edges_drop(project: Project
     assert graph.topic_posts[graph.index["bob"]] == 4
 
 
+def test_mentions_stored_by_other_tools_name_people_or_no_one(project: Project) -> None:
+    # the importer stores bare handles; a store written by other tools may hold anything
+    store_posts(
+        project.store,
+        [
+            make_post(1, "bob"),
+            make_post(2, "ann", "cc"),
+            make_post(
+                3, "ann", "@bob @bob hi @dan", reply_to_id="p1", mentions=["bob", "bob", "dan"]
+            ),
+        ],
+    )
+    written = ["@Bob ", "@", "", 7, None, ["cat"], {"handle": "cat"}, "cat", " CAT", "ann"]
+    with project.store.engine.begin() as conn:
+        conn.execute(
+            posts_table.update()
+            .where(posts_table.c.external_id == "p2")
+            .values(mentions=json.dumps(written))
+        )
+    assert graph_edges(project.store) == {
+        ("ann", "bob", "mention"): 1,  # "@Bob " is bob; "@", "", 7, None and the rest no one
+        ("ann", "cat", "mention"): 1,  # once however it is spelled
+        ("ann", "bob", "reply"): 1,  # resolved late: its @bob twice is the address
+        ("ann", "dan", "mention"): 1,
+    }
+
+
 def test_a_repost_does_not_repeat_the_originals_mentions(project: Project) -> None:
     store_posts(
         project.store,
