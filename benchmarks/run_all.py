@@ -31,6 +31,7 @@ SCRIPTS: list[tuple[str, str, list[str]]] = [
     ("analyze", "bench_analyze.py", ["--posts", "{posts}"]),
     ("search", "bench_search.py", ["--posts", "{posts}"]),
     ("influence", "bench_influence.py", ["--posts", "{posts}"]),
+    ("influence-busy", "bench_influence.py", ["--posts", "{posts}", "--mentions", "12"]),
     ("responsiveness", "bench_responsiveness.py", ["--posts", "{posts}"]),
     ("report", "bench_report.py", ["--posts", "{posts}"]),
     ("tui", "bench_tui.py", ["--posts", "{posts}"]),
