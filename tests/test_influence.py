@@ -470,6 +470,22 @@ def test_cli_table(cli: Any, topic_project: Project) -> None:
     assert " star " in picks.stdout and " hub " not in picks.stdout
 
 
+def test_cli_table_on_a_narrow_terminal_keeps_handles_and_figures(
+    cli: Any, topic_project: Project
+) -> None:
+    directory = topic_project.directory
+    result = cli(
+        "influencers", "-p", directory, "-t", "baggage", "--top", "2", env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    hub = next(line for line in result.stdout.splitlines() if " hub " in line)
+    assert " hub * " in hub and "7/0/3/1" in hub  # the note became a mark; nothing cut short
+    assert "how to claim" not in result.stdout  # no room for the top post
+    assert "* missed by a follower-count ranking" in result.stderr
+    assert "--format json lists them all" in result.stderr
+
+
 def test_cli_table_shows_markup_literally(cli: Any, make_project: Any) -> None:
     project = make_project("markup", extra=CONFIG)
     store_posts(

@@ -265,6 +265,15 @@ _TABLE_COLUMNS = [
     "top_post",
 ]
 
+#: the follower picks' table: the figures only
+_PICK_COLUMNS = _TABLE_COLUMNS[:7]
+#: never wrapped nor cut short: on a narrow terminal the other columns give way
+_KEEP = ("#", "handle", "score", "in_r/q/rp/m")
+#: narrower terminals leave the top post out of the table (JSON and CSV have it)
+_WIDTH_FOR_POSTS = 110
+#: and narrower still mark the note with ``*`` after the handle
+_WIDTH_FOR_NOTES = 100
+
 
 def _print_result(result: InfluenceResult, fmt: OutputFormat, show: Show) -> None:
     if show is Show.follower_picks:
@@ -283,15 +292,33 @@ def _print_result(result: InfluenceResult, fmt: OutputFormat, show: Show) -> Non
             else "A follower-count ranking would pick the same authors."
         )
         return
-    emit([_for_table(row) for row in rows], fmt, columns=_TABLE_COLUMNS, title=title)
+    from rich.console import Console
+
+    width = Console().width
+    shown = [_for_table(row) for row in rows]
+    columns = list(_TABLE_COLUMNS)
+    if width < _WIDTH_FOR_POSTS:
+        columns.remove("top_post")
+    marked = width < _WIDTH_FOR_NOTES and any(row["note"] for row in shown)
+    if width < _WIDTH_FOR_NOTES:
+        columns.remove("note")
+        for row in shown:
+            if row["note"]:
+                row["handle"] += " *"
+    emit(shown, fmt, columns=columns, title=title, keep=_KEEP)
+    if marked:
+        message("* missed by a follower-count ranking of the same size")
+    if "top_post" not in columns and show is Show.influencers:
+        message("(a wider terminal shows each one's top post; --format json lists them all)")
     if show is Show.influencers and result.pick_nodes:
         picks = [_for_table(row) for row in result.follower_pick_rows(limit=_TABLE_PICKS)]
         more = len(result.pick_nodes) - len(picks)
         emit(
             picks,
             fmt,
-            columns=["#", "handle", "score", "followers", "topic_posts", "engagers", "in_r/q/rp/m"],
+            columns=_PICK_COLUMNS,
             title="A follower-count ranking would pick these instead (influence rank in #)",
+            keep=_KEEP,
         )
         if more > 0:
             message(f"… and {more:,} more: --show follower-picks lists them all")

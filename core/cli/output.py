@@ -47,8 +47,13 @@ def emit(
     *,
     columns: Sequence[str] | None = None,
     title: str | None = None,
+    keep: Sequence[str] = (),
 ) -> None:
-    """Print ``rows`` (flat dicts with snake_case keys) in ``fmt`` on stdout."""
+    """Print ``rows`` (flat dicts with snake_case keys) in ``fmt`` on stdout.
+
+    :param keep: table columns that are never wrapped (e.g. handles): on a narrow
+        terminal the other columns give up their width first.
+    """
     columns = list(columns or (rows[0].keys() if rows else []))
     if fmt is OutputFormat.json:
         import orjson
@@ -66,7 +71,7 @@ def emit(
 
         table = Table(title=title, title_justify="left")
         for name in columns:
-            table.add_column(name.replace("_", " "))
+            table.add_column(name.replace("_", " "), no_wrap=name in keep)
         for row in rows:
             # Text(...) never interprets markup: post text and names are untrusted
             table.add_row(*(Text(str(_flat(row.get(name)))) for name in columns))
