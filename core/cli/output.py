@@ -66,6 +66,7 @@ def emit(
             writer.writerow([safe_cell(_flat(row.get(name))) for name in columns])
     else:
         from rich.console import Console
+        from rich.measure import Measurement
         from rich.table import Table
         from rich.text import Text
 
@@ -75,7 +76,34 @@ def emit(
         for row in rows:
             # Text(...) never interprets markup: post text and names are untrusted
             table.add_row(*(Text(str(_flat(row.get(name)))) for name in columns))
-        Console().print(table)
+        console = Console()
+        unbounded = console.options.update_width(10**6)
+        if Measurement.get(console, unbounded, table).minimum > console.width:
+            _print_records(console, rows, columns, title)
+        else:
+            console.print(table)
+
+
+def _print_records(
+    console: Any, rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None
+) -> None:
+    """Print each row as a block of ``name  value`` lines, for a terminal too narrow for
+    the table (as ``psql``'s expanded display does): no value is cut short."""
+    from rich.rule import Rule
+    from rich.table import Table
+    from rich.text import Text
+
+    if title:
+        console.print(Text(title, style="table.title"))
+    for number, row in enumerate(rows):
+        if number:
+            console.print(Rule(style="dim"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for name in columns:
+            grid.add_row(name.replace("_", " "), Text(str(_flat(row.get(name)))))
+        console.print(grid)
 
 
 def _flat(value: Any) -> Any:
