@@ -56,3 +56,22 @@ def test_a_table_too_wide_for_the_terminal_prints_each_row_whole(
 def test_the_same_rows_print_as_a_table_on_a_wide_terminal(capsys: Any, monkeypatch: Any) -> None:
     out = printed(capsys, monkeypatch, rows=WIDE_ROWS, columns=240)
     assert any("brand_number_0" in line and "1100" in line for line in out.splitlines())
+
+
+def test_columns_give_way_by_wrapping_between_words_never_inside_one(
+    capsys: Any, monkeypatch: Any
+) -> None:
+    rows = [
+        {
+            "topic": "baggage",
+            "query": '"lost bag" OR #baggage OR luggage OR "where is my suitcase"',
+            "tagged_at": "2026-12-02T04:02:24.667695Z",
+            "text": "line one\nline two of the post",
+        }
+    ]
+    out = printed(capsys, monkeypatch, rows=rows, columns=80)
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in out
+    assert any("2026-12-02T04:02:24.667695Z" in line for line in lines)
+    assert any("suitcase" in line for line in lines) and "┃ topic" in out

@@ -51,8 +51,8 @@ def emit(
 ) -> None:
     """Print ``rows`` (flat dicts with snake_case keys) in ``fmt`` on stdout.
 
-    :param keep: table columns that are never wrapped (e.g. handles): on a narrow
-        terminal the other columns give up their width first.
+    :param keep: table columns that are never wrapped, even at spaces (e.g. a
+        follower count with its rank): on a narrow terminal the other columns wrap.
     """
     columns = list(columns or (rows[0].keys() if rows else []))
     if fmt is OutputFormat.json:
@@ -65,23 +65,71 @@ def emit(
         for row in rows:
             writer.writerow([safe_cell(_flat(row.get(name))) for name in columns])
     else:
-        from rich.console import Console
-        from rich.measure import Measurement
-        from rich.table import Table
-        from rich.text import Text
+        _print_table(rows, columns, title, keep)
 
-        table = Table(title=title, title_justify="left")
-        for name in columns:
-            table.add_column(name.replace("_", " "), no_wrap=name in keep)
-        for row in rows:
-            # Text(...) never interprets markup: post text and names are untrusted
-            table.add_row(*(Text(str(_flat(row.get(name)))) for name in columns))
-        console = Console()
-        unbounded = console.options.update_width(10**6)
-        if Measurement.get(console, unbounded, table).minimum > console.width:
-            _print_records(console, rows, columns, title)
-        else:
-            console.print(table)
+
+def _print_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None, keep: Sequence[str]
+) -> None:
+    """A rich table in which no word is cut short; one block per row if none fits."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    cells = [[str(_flat(row.get(name))) for name in columns] for row in rows]
+    headers = [name.replace("_", " ") for name in columns]
+    console = Console()
+    widths = _column_widths(headers, cells, [name in keep for name in columns], console.width)
+    if widths is None:
+        _print_records(console, rows, columns, title)
+        return
+    table = Table(title=title, title_justify="left")
+    for header, name, width in zip(headers, columns, widths, strict=True):
+        table.add_column(header, no_wrap=name in keep, width=width)
+    for row in cells:
+        # Text(...) never interprets markup: post text and names are untrusted
+        table.add_row(*(Text(value) for value in row))
+    console.print(table)
+
+
+def _column_widths(
+    headers: Sequence[str], cells: Sequence[Sequence[str]], whole: Sequence[bool], room: int
+) -> list[int] | None:
+    """Column widths that fit ``room`` terminal cells with no word cut; ``None``: none do.
+
+    A column is as wide as its widest line when all fit; otherwise the columns that can
+    wrap give up width, in proportion to what they can spare, down to their longest
+    word (``whole`` columns never wrap).
+    """
+    from rich.cells import cell_len
+
+    widest: list[int] = []
+    floor: list[int] = []
+    for position, header in enumerate(headers):
+        values = [row[position] for row in cells]
+        lines = [line for text in (header, *values) for line in text.splitlines()]
+        widest.append(max((cell_len(line) for line in lines), default=0))
+        words = (
+            [] if whole[position] else [*header.split(), *(w for v in values for w in v.split())]
+        )
+        floor.append(max((cell_len(word) for word in words), default=0) or widest[-1])
+    # each column has a space either side and a rule on its left; one more rule ends the row
+    room -= 3 * len(headers) + 1
+    if sum(widest) <= room:
+        return widest
+    if sum(floor) > room:
+        return None
+    spare = [high - low for high, low in zip(widest, floor, strict=True)]
+    share = room - sum(floor)
+    total = sum(spare)
+    widths = [low + spare_ * share // total for low, spare_ in zip(floor, spare, strict=True)]
+    # what rounding down left over goes to the columns that can use it, in order
+    for position in range(len(widths)):
+        if sum(widths) >= room:
+            break
+        if widths[position] < widest[position]:
+            widths[position] += 1
+    return widths
 
 
 def _print_records(
