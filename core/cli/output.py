@@ -97,9 +97,9 @@ def _column_widths(
 ) -> list[int] | None:
     """Column widths that fit ``room`` terminal cells with no word cut; ``None``: none do.
 
-    A column is as wide as its widest line when all fit; otherwise the columns that can
-    wrap give up width, in proportion to what they can spare, down to their longest
-    word (``whole`` columns never wrap).
+    A column is as wide as its widest line when all fit; otherwise the widest columns
+    give up width first, each down to its longest word at most (``whole`` columns
+    never wrap).
     """
     from rich.cells import cell_len
 
@@ -119,15 +119,25 @@ def _column_widths(
         return widest
     if sum(floor) > room:
         return None
-    spare = [high - low for high, low in zip(widest, floor, strict=True)]
-    share = room - sum(floor)
-    total = sum(spare)
-    widths = [low + spare_ * share // total for low, spare_ in zip(floor, spare, strict=True)]
-    # what rounding down left over goes to the columns that can use it, in order
-    for position in range(len(widths)):
+
+    # the widest columns give way first: every column is cut to a common cap (never
+    # below its longest word), the largest cap that fits
+    def capped(cap: int) -> list[int]:
+        return [max(low, min(high, cap)) for high, low in zip(widest, floor, strict=True)]
+
+    low, high = 0, max(widest)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if sum(capped(middle)) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    widths = capped(low)
+    # what is left (less than one cell per capped column) goes to them in order
+    for position, width in enumerate(widths):
         if sum(widths) >= room:
             break
-        if widths[position] < widest[position]:
+        if width < widest[position]:
             widths[position] += 1
     return widths
 
