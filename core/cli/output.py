@@ -145,23 +145,42 @@ def _column_widths(
 def _print_records(
     console: Any, rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None
 ) -> None:
-    """Print each row as a block of ``name  value`` lines, for a terminal too narrow for
-    the table (as ``psql``'s expanded display does): no value is cut short."""
-    from rich.rule import Rule
-    from rich.table import Table
+    """Print each row as a block of ``name  value`` lines under a ``─[ N ]─`` line, for a
+    terminal too narrow for the table (as ``psql``'s expanded display does): no value is
+    cut short; a long one wraps under itself."""
+    from rich.cells import cell_len
     from rich.text import Text
 
+    names = [name.replace("_", " ") for name in columns]
+    indent = max((cell_len(name) for name in names), default=0) + 2
+    room = max(console.width - indent, 10)
+    styled = console.is_terminal and not console.no_color
+    out = Text()
+    plain: list[str] = []
+
+    def add(text: str, style: str = "") -> None:
+        if styled:
+            out.append(text, style=style)  # Text.append never reads markup
+        else:
+            plain.append(text)
+
     if title:
-        console.print(Text(title, style="table.title"))
-    for number, row in enumerate(rows):
-        if number:
-            console.print(Rule(style="dim"))
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(overflow="fold")
-        for name in columns:
-            grid.add_row(name.replace("_", " "), Text(str(_flat(row.get(name)))))
-        console.print(grid)
+        add(title + "\n", "table.title")
+    for number, row in enumerate(rows, start=1):
+        add(f"─[ {number} ]─\n", "dim")
+        for label, name in zip(names, columns, strict=True):
+            value = str(_flat(row.get(name)))
+            if "\n" in value or cell_len(value) > room:
+                lines = [line.plain for line in Text(value).wrap(console, room, overflow="fold")]
+            else:
+                lines = [value]
+            for position, line in enumerate(lines or [""]):
+                add(label.ljust(indent) if position == 0 else " " * indent, "bold")
+                add(line + "\n")
+    if styled:
+        console.print(out, end="", soft_wrap=True)
+    else:  # piped: the same lines without styles, and without rich's cost per line
+        console.file.write("".join(plain))
 
 
 def _flat(value: Any) -> Any:
