@@ -773,22 +773,22 @@ class InfluenceResult:
         return [item.row() for item in self.follower_picks[:limit]]
 
     @functools.cached_property
-    def _explaining(self) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    def _explaining(self) -> tuple[Any, np.ndarray, np.ndarray]:
         by_target = self.matrix.tocsc()
         by_target.sort_indices()
         in_weight = np.asarray(self.matrix.sum(axis=0)).ravel()
-        return by_target, self.graph.kind_counts(), in_weight, self.name_ranks
+        return by_target, self.graph.kind_counts(), in_weight
 
     def describe(self, nodes: Sequence[int]) -> list[Influencer]:
         """An :class:`Influencer` with its explanation for each node index in ``nodes``."""
         graph = self.graph
-        by_target, counts, in_weight, names = self._explaining
+        by_target, counts, in_weight = self._explaining
         earning = (
             _earning_posts(self.store, graph, nodes, self.posts_per_author)
             if self.store is not None
             else {}
         )
-        engagers = _top_engagers(by_target, names, graph, nodes, self.engagers_per_author)
+        engagers = _top_engagers(by_target, self.name_ranks, graph, nodes, self.engagers_per_author)
         described = []
         for number, top_engagers in zip(nodes, engagers, strict=True):
             follower_rank = int(self.follower_ranks[number]) or None

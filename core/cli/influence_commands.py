@@ -299,12 +299,13 @@ def _print_result(result: InfluenceResult, fmt: OutputFormat, show: Show) -> Non
     columns = list(_TABLE_COLUMNS)
     if width < _WIDTH_FOR_POSTS:
         columns.remove("top_post")
-    marked = width < _WIDTH_FOR_NOTES and any(row["note"] for row in shown)
+    marked = False
     if width < _WIDTH_FOR_NOTES:
         columns.remove("note")
         for row in shown:
             if row["note"]:
                 row["handle"] += " *"
+                marked = True
     emit(shown, fmt, columns=columns, title=title, keep=_KEEP)
     if marked:
         message("* missed by a follower-count ranking of the same size")

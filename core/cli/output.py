@@ -81,7 +81,7 @@ def _print_table(
     console = Console()
     widths = _column_widths(headers, cells, [name in keep for name in columns], console.width)
     if widths is None:
-        _print_records(console, rows, columns, title)
+        _print_records(console, headers, cells, title)
         return
     table = Table(title=title, title_justify="left")
     for header, name, width in zip(headers, columns, widths, strict=True):
@@ -143,7 +143,7 @@ def _column_widths(
 
 
 def _print_records(
-    console: Any, rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None
+    console: Any, headers: Sequence[str], cells: Sequence[Sequence[str]], title: str | None
 ) -> None:
     """Print each row as a block of ``name  value`` lines under a ``─[ N ]─`` line, for a
     terminal too narrow for the table (as ``psql``'s expanded display does): no value is
@@ -151,8 +151,7 @@ def _print_records(
     from rich.cells import cell_len
     from rich.text import Text
 
-    names = [name.replace("_", " ") for name in columns]
-    indent = max((cell_len(name) for name in names), default=0) + 2
+    indent = max((cell_len(header) for header in headers), default=0) + 2
     room = max(console.width - indent, 10)
     styled = console.is_terminal and not console.no_color
     out = Text()
@@ -166,10 +165,9 @@ def _print_records(
 
     if title:
         add(title + "\n", "table.title")
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(cells, start=1):
         add(f"─[ {number} ]─\n", "dim")
-        for label, name in zip(names, columns, strict=True):
-            value = str(_flat(row.get(name)))
+        for label, value in zip(headers, row, strict=True):
             if "\n" in value or cell_len(value) > room:
                 lines = [line.plain for line in Text(value).wrap(console, room, overflow="fold")]
             else:
