@@ -28,3 +28,17 @@ def database_at(url: str, revision: str, fill: Callable[[sa.Connection], None]) 
             fill(conn)
     finally:
         old.close()
+
+
+def insert_old_post(
+    conn: sa.Connection, text: str = "hi", mentions: str = "[]", hashtags: str = "[]"
+) -> None:
+    """Store one post (twitter ``t1``, id 1) with raw SQL, as an older schema held it."""
+    conn.execute(
+        sa.text(
+            "INSERT INTO posts (platform, external_id, source, author, text, created_at, "
+            "mentions, hashtags, raw) VALUES ('twitter', 't1', 't', 'u', :text, "
+            "'2026-03-01 00:00:00.000000', :mentions, :hashtags, '')"
+        ),
+        {"text": text, "mentions": mentions, "hashtags": hashtags},
+    )

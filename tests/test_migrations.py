@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from hubbub.errors import StoreError
 from hubbub.models import SQLModel
 from hubbub.store import SCHEMA_VERSION, Store
-from migration_helpers import database_at
+from migration_helpers import database_at, insert_old_post
 
 MIGRATIONS = Path(hubbub.migrations.__file__).parent
 
@@ -178,13 +178,7 @@ def test_a_database_from_an_unknown_schema_version_is_a_clear_error(tmp_path: Pa
 
 def test_0004_lists_the_analyzer_versions_already_stored(tmp_path: Path) -> None:
     def fill(conn: sa.Connection) -> None:
-        conn.execute(
-            sa.text(
-                "INSERT INTO posts (platform, external_id, source, author, text, created_at, "
-                "mentions, hashtags, raw) VALUES ('twitter', 't1', 't', 'u', 'hi', "
-                "'2026-03-01 00:00:00.000000', '[]', '[]', '')"
-            )
-        )
+        insert_old_post(conn)
         for analyzer, key, version in [("sentiment", "label", "1"), ("sentiment", "x", "0"),
                                        ("language", "lang", "1")]:  # fmt: skip
             conn.execute(
@@ -207,13 +201,7 @@ def test_0004_lists_the_analyzer_versions_already_stored(tmp_path: Path) -> None
 
 def test_0005_keeps_every_annotation_in_a_table_without_rowid(tmp_path: Path) -> None:
     def fill(conn: sa.Connection) -> None:
-        conn.execute(
-            sa.text(
-                "INSERT INTO posts (platform, external_id, source, author, text, created_at, "
-                "mentions, hashtags, raw) VALUES ('twitter', 't1', 't', 'u', 'hi', "
-                "'2026-03-01 00:00:00.000000', '[]', '[]', '')"
-            )
-        )
+        insert_old_post(conn)
         conn.execute(  # indexed, as hubbub indexes what it stores
             sa.text(
                 "INSERT INTO posts_fts (rowid, text, hashtags, mentions) VALUES (1, 'hi', '[]', '[]')"

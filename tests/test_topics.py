@@ -173,17 +173,12 @@ def test_topics_command_lists_and_tags(proj: Project, cli: Callable[..., Any]) -
 
 def test_upgrading_from_0001_indexes_hashtags_and_mentions_of_stored_posts(tmp_path: Any) -> None:
     from hubbub.search import search
-    from migration_helpers import database_at
+    from migration_helpers import database_at, insert_old_post
 
     def fill(conn: Any) -> None:
         # a post stored by hubbub at revision 0001: only its text was in the index
-        conn.execute(
-            sa.text(
-                "INSERT INTO posts (platform, external_id, source, author, text, created_at, "
-                "mentions, hashtags, raw) VALUES ('twitter', 't1', 't', 'u', "
-                "'lost again #Baggage cc @SkyJet', '2026-03-01 00:00:00.000000', "
-                "'[\"SkyJet\"]', '[\"Baggage\"]', '')"
-            )
+        insert_old_post(
+            conn, "lost again #Baggage cc @SkyJet", mentions='["SkyJet"]', hashtags='["Baggage"]'
         )
         conn.execute(sa.text("INSERT INTO posts_fts (rowid, text) SELECT id, text FROM posts"))
 
